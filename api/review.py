@@ -1,0 +1,121 @@
+"""Reviewer decisions on the approval queue: approve, reject, edit (re-checked by the guard), bulk.
+
+Every decision is recorded through ``Repository.decide`` (audit log) and then wakes the paused
+campaign through the launcher: one resume per campaign, whatever the number of items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from agents.guard import check_draft
+from api.auth import Principal
+from api.launcher import CampaignLauncher
+from api.schemas import BulkFailure, BulkFilter
+from core.db.repository import Repository
+from core.db.tables import ApprovalItem, DraftRow
+from core.db.views import ApprovalView
+from core.errors import LeadgenError
+from core.models import Draft, Lead
+
+BULK_PAGE = 500
+BULK_MAX = 5000
+
+
+def lead_of(repo: Repository, approval: ApprovalView) -> Lead | None:
+    """The stored lead result (the full Lead dump) an approval item's draft was written for."""
+    leads = repo.campaign_leads(approval.campaign_id, workspace_id=approval.workspace_id)
+    return next((lead for lead in leads if lead.url == approval.lead_url), None)
+
+
+def recheck_edit(repo: Repository, approval: ApprovalView) -> list[str]:
+    """Run the draft guard on the item's current (edited) subject and body; returns the flags."""
+    campaign = repo.get_campaign(approval.campaign_id, workspace_id=approval.workspace_id)
+    lead = lead_of(repo, approval) or Lead(url=approval.lead_url)
+    contact = approval.contact
+    draft = Draft(
+        step=approval.draft.step, subject=approval.draft.subject, body=approval.draft.body,
+        claims=list(approval.draft.claims), engine=approval.draft.engine,  # type: ignore[arg-type]
+        to_email=contact.email if contact else None, to_name=contact.name if contact else None,
+    )
+    return check_draft(draft, lead, campaign.brief).flags
+
+
+def store_flags(sessions: sessionmaker[Session], approval_id: str, flags: list[str]) -> None:
+    with sessions.begin() as s:
+        item = s.get_one(ApprovalItem, approval_id)
+        item.flags = list(flags)
+        s.get_one(DraftRow, item.draft_id).flags = list(flags)
+
+
+def edit(
+    repo: Repository, sessions: sessionmaker[Session], principal: Principal, approval_id: str,
+    subject: str | None, body: str | None,
+) -> ApprovalView:
+    view = repo.decide(approval_id, "edit", principal.actor, subject, body,
+                       workspace_id=principal.workspace_id)
+    flags = recheck_edit(repo, view)
+    store_flags(sessions, approval_id, flags)
+    return view.model_copy(update={"flags": flags})
+
+
+async def decide(
+    repo: Repository, launcher: CampaignLauncher, principal: Principal, approval_id: str,
+    action: str,
+) -> ApprovalView:
+    view = await asyncio.to_thread(
+        repo.decide, approval_id, action, principal.actor, workspace_id=principal.workspace_id
+    )
+    await launcher.resume(view.campaign_id, {view.id: {"action": action}})
+    return view
+
+
+@dataclass
+class BulkResult:
+    decided: list[str] = field(default_factory=list)
+    failed: list[BulkFailure] = field(default_factory=list)
+
+
+def select_pending(repo: Repository, workspace_id: str, selector: BulkFilter) -> list[str]:
+    """Ids of the pending items matching a bulk filter (read in pages, capped at BULK_MAX)."""
+    chosen: list[str] = []
+    offset = 0
+    while len(chosen) < BULK_MAX:
+        page = repo.approval_items(selector.campaign_id, workspace_id=workspace_id,
+                                   status="pending", limit=BULK_PAGE, offset=offset)
+        for item in page:
+            if selector.min_score is not None and (item.score or 0) < selector.min_score:
+                continue
+            if selector.unflagged_only and item.flags:
+                continue
+            chosen.append(item.id)
+        if len(page) < BULK_PAGE:
+            break
+        offset += BULK_PAGE
+    return chosen[:BULK_MAX]
+
+
+async def decide_many(
+    repo: Repository, launcher: CampaignLauncher, principal: Principal, ids: list[str],
+    action: str,
+) -> BulkResult:
+    result = BulkResult()
+    per_campaign: dict[str, dict[str, dict]] = defaultdict(dict)
+    for approval_id in dict.fromkeys(ids):
+        try:
+            view = await asyncio.to_thread(
+                repo.decide, approval_id, action, principal.actor,
+                workspace_id=principal.workspace_id,
+            )
+        except LeadgenError as exc:
+            result.failed.append(BulkFailure(id=approval_id, status=exc.status, detail=exc.detail))
+            continue
+        result.decided.append(view.id)
+        per_campaign[view.campaign_id][view.id] = {"action": action}
+    for campaign_id, decisions in per_campaign.items():
+        await launcher.resume(campaign_id, decisions)
+    return result

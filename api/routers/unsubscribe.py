@@ -1,0 +1,59 @@
+"""The unsubscribe landing page every e-mail links to, with RFC 8058 one-click POST."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.context import Context
+from core import tokens
+from core.db.views import OutboxView
+
+router = APIRouter(tags=["unsubscribe"], include_in_schema=False)
+
+
+def _message(ctx, token: str) -> OutboxView | None:
+    message_id = tokens.verify(token, ctx.settings.secret_key)
+    if message_id is None:
+        return None
+    return ctx.repository.find_outbox(message_id=message_id)
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    # The same page for a forged token and for a message that no longer exists: no info leak.
+    return request.app.state.templates.TemplateResponse(
+        request, "unsubscribe_invalid.html", {}, status_code=404
+    )
+
+
+@router.get("/u/{token}", response_class=HTMLResponse)
+async def confirm_page(token: str, request: Request, ctx: Context) -> HTMLResponse:
+    message = await asyncio.to_thread(_message, ctx, token)
+    if message is None:
+        return _not_found(request)
+    return request.app.state.templates.TemplateResponse(
+        request, "unsubscribe.html", {"token": token}
+    )
+
+
+def _unsubscribe(ctx, message: OutboxView) -> None:
+    repo = ctx.repository
+    repo.suppress(message.workspace_id, message.to_email, "unsubscribe")
+    repo.add_event(
+        message.workspace_id, "unsubscribed", campaign_id=message.campaign_id,
+        outbox_message_id=message.id, provider_event_id=f"unsubscribe:{message.id}",
+        payload={"source": "list-unsubscribe"},
+    )
+
+
+@router.post("/u/{token}", response_class=HTMLResponse)
+async def unsubscribe(token: str, request: Request, ctx: Context) -> HTMLResponse:
+    """One-click (mail clients POST ``List-Unsubscribe=One-Click``) or the confirm page's button:
+    both unsubscribe at once. The signed token is the only credential."""
+    message = await asyncio.to_thread(_message, ctx, token)
+    if message is None:
+        return _not_found(request)
+    await asyncio.to_thread(_unsubscribe, ctx, message)
+    return request.app.state.templates.TemplateResponse(request, "unsubscribed.html", {})

@@ -1,0 +1,236 @@
+"""The `leadgen` command: parse arguments, call the graph/API/worker layer, print."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from core.errors import InvalidInput, LeadgenError
+from core.settings import Settings
+
+app = typer.Typer(
+    help="leadgen: research, qualify, write, approve and send - a self-hostable lead-generation agent.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+approvals_app = typer.Typer(help="The approval queue from the terminal.", no_args_is_help=True)
+campaigns_app = typer.Typer(help="Campaigns.", no_args_is_help=True)
+sampleweb_app = typer.Typer(help="The bundled sample web (company sites on loopback).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(approvals_app, name="approvals")
+app.add_typer(campaigns_app, name="campaigns")
+app.add_typer(sampleweb_app, name="sampleweb")
+
+
+def _fail(exc: LeadgenError) -> typer.Exit:
+    typer.echo(f"error: {exc.detail}", err=True)
+    return typer.Exit(2 if isinstance(exc, InvalidInput) else 1)
+
+
+def _settings(proxy: str | None = None) -> Settings:
+    settings = Settings()
+    if proxy:
+        settings.http_proxy = proxy
+    return settings
+
+
+@app.command()
+def run(
+    brief: Annotated[Path, typer.Option(help="Campaign brief (YAML or JSON).")],
+    companies: Annotated[Path, typer.Option(help="Company URLs/domains, one a line, or a CSV with a 'website' column.")],
+    out: Annotated[str, typer.Option(help="Results file (JSON lines); '-' for stdout.")] = "results.jsonl",
+    proxy: Annotated[Optional[str], typer.Option(help="HTTP proxy for every web request (overrides LEADGEN_HTTP_PROXY).")] = None,
+    workspace: Annotated[str, typer.Option(help="Workspace that owns the campaign.")] = "default",
+) -> None:
+    """Run a campaign up to the approval gate and write one JSON line per input company."""
+    from core.briefs import load_brief
+    from tools.sources.files import read_company_file
+
+    from cli.run import ensure_database, run_to_gate
+
+    try:
+        parsed = load_brief(brief)
+        lines = read_company_file(companies)
+        settings = _settings(proxy)
+        ensure_database(settings)
+        stream = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            campaign_id, leads, status = asyncio.run(
+                run_to_gate(settings, parsed, lines, stream, workspace=workspace)
+            )
+        finally:
+            if stream is not sys.stdout:
+                stream.close()
+    except LeadgenError as exc:
+        raise _fail(exc) from exc
+    qualified = sum(1 for lead in leads if lead.status == "qualified")
+    typer.echo(
+        f"campaign {campaign_id}: {len(leads)} companies, {qualified} qualified; status {status}."
+        + (f" Results in {out}." if out != "-" else ""),
+        err=True,
+    )
+
+
+@app.command()
+def demo(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API and review page afterwards.")] = True,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    companies: Annotated[int, typer.Option(help="How many sample companies to research.")] = 40,
+) -> None:
+    """Run a sample campaign on the bundled sample web up to the approval gate, then serve."""
+    from cli.demo import run_demo
+
+    try:
+        code = run_demo(serve=serve, host=host, port=port, n_companies=companies)
+    except LeadgenError as exc:
+        raise _fail(exc) from exc
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+) -> None:
+    """Serve the API (docs at /docs) and the reviewer web page."""
+    import uvicorn
+
+    from api.app import create_app
+    from cli.run import ensure_database
+
+    settings = Settings()
+    ensure_database(settings)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Worker processes/threads.")] = 2,
+) -> None:
+    """Start a Celery worker that runs campaigns out of process (needs LEADGEN_BROKER_URL)."""
+    settings = Settings()
+    if not settings.broker_url:
+        typer.echo("error: LEADGEN_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0)", err=True)
+        raise typer.Exit(2)
+    from workers.app import start_worker
+
+    start_worker(settings, concurrency=concurrency)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations (creates the embedded SQLite database when needed)."""
+    from core.db.migrate import upgrade
+
+    settings = Settings()
+    settings.ensure_dirs()
+    upgrade(settings.resolved_database_url, revision)
+    typer.echo(f"database at {revision}: {_redact(settings.resolved_database_url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' removes every table)."""
+    from core.db.migrate import downgrade
+
+    settings = Settings()
+    downgrade(settings.resolved_database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def _repo():
+    from cli.run import ensure_database
+    from graph.deps import make_repository
+
+    settings = Settings()
+    ensure_database(settings)
+    return settings, make_repository(settings)
+
+
+@campaigns_app.command("list")
+def campaigns_list(workspace: str = "default") -> None:
+    """List campaigns with their status."""
+    _, repo = _repo()
+    ws = repo.ensure_workspace(workspace)
+    for c in repo.list_campaigns(ws):
+        typer.echo(f"{c.id}  {c.status:<18} {c.name}")
+
+
+@approvals_app.command("list")
+def approvals_list(
+    campaign: Annotated[Optional[str], typer.Option(help="Only this campaign.")] = None,
+    status: str = "pending",
+) -> None:
+    """List approval items (draft e-mails waiting for a decision)."""
+    _, repo = _repo()
+    for item in repo.approval_items(campaign, status=status, limit=1000):
+        company = (item.company.name or item.company.domain) if item.company else item.lead_url
+        to = (item.contact.email if item.contact else None) or "-"
+        flags = ",".join(item.flags) or "-"
+        typer.echo(
+            f"{item.id}  score={item.score!s:>3}  step={item.draft.step}  {company}  to={to}  "
+            f"flags={flags}  subject={item.draft.subject!r}"
+        )
+
+
+def _decide(approval_id: str, action: str, actor: str) -> None:
+    from graph.deps import open_deps
+    from graph.runner import CampaignRunner
+
+    settings, repo = _repo()
+    try:
+        item = repo.decide(approval_id, action, actor)
+    except LeadgenError as exc:
+        raise _fail(exc) from exc
+
+    async def wake() -> str:
+        async with open_deps(settings, repository=repo) as deps:
+            return await CampaignRunner(settings, deps).resume(
+                item.campaign_id, {approval_id: {"action": action}}
+            )
+
+    status = asyncio.run(wake())
+    typer.echo(f"{approval_id}: {action}d; campaign {item.campaign_id} is {status}")
+
+
+@approvals_app.command("approve")
+def approvals_approve(approval_id: str, actor: str = "cli") -> None:
+    """Approve a draft; the campaign resumes and the message goes to the outbox."""
+    _decide(approval_id, "approve", actor)
+
+
+@approvals_app.command("reject")
+def approvals_reject(approval_id: str, actor: str = "cli") -> None:
+    """Reject a draft; it is never sent."""
+    _decide(approval_id, "reject", actor)
+
+
+@sampleweb_app.command("serve")
+def sampleweb_serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    latency_ms: Annotated[int, typer.Option(help="Added latency per response.")] = 0,
+) -> None:
+    """Serve the sample company sites (also usable as an HTTP proxy: LEADGEN_HTTP_PROXY)."""
+    from sampleweb.server import serve_forever
+
+    typer.echo(f"sample web on http://{host}:{port} - use LEADGEN_HTTP_PROXY=http://{host}:{port}")
+    serve_forever(host, port, latency_ms=latency_ms)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,140 @@
+"""Runtime configuration: every knob is an environment variable prefixed ``LEADGEN_``.
+
+With nothing set, leadgen runs on one laptop (SQLite, local Chroma, file outbox, rules
+engine). `.env.example` documents every field below; keep the two in sync (a test checks).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+import json
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LEADGEN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- storage -------------------------------------------------------------------
+    data_dir: Path = Field(
+        default=Path(".leadgen"),
+        description="Directory for the SQLite database, checkpoints, page cache, outbox and memory.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Default: sqlite:///<data_dir>/leadgen.db. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db (also used for LangGraph checkpoints).",
+    )
+    object_store_url: str | None = Field(
+        default=None,
+        description="Where exports and snapshots go. Default: <data_dir>/objects. s3://bucket for S3/MinIO.",
+    )
+
+    # --- web fetching ---------------------------------------------------------------
+    http_proxy: str | None = Field(
+        default=None, description="HTTP proxy for every outbound web request (httpx and browser)."
+    )
+    user_agent: str = Field(
+        default="leadgen-bot/0.1 (+https://github.com/leadgen/leadgen)",
+        description="User-Agent sent with every request; its product token is matched in robots.txt.",
+    )
+    fetch_timeout: float = Field(default=10.0, description="Per-request timeout in seconds.")
+    fetch_max_bytes: int = Field(default=2_000_000, description="Response size cap in bytes.")
+    fetch_max_redirects: int = Field(default=5, description="Redirects followed at most.")
+    fetch_retries: int = Field(default=2, description="Retries on retryable errors (timeouts, 429, 5xx).")
+    per_host_concurrency: int = Field(default=2, description="Concurrent requests per host (max 2).")
+    per_host_delay: float = Field(default=0.25, description="Minimum seconds between requests to one host.")
+    global_concurrency: int = Field(default=32, description="Concurrent requests across all hosts.")
+    company_concurrency: int = Field(default=16, description="Companies researched at the same time.")
+    page_budget: int = Field(default=8, description="Pages fetched per company at most.")
+    allow_private_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts/IPs allowed despite the SSRF guard (comma separated), e.g. 127.0.0.1 for a local sample web.",
+    )
+    browser: bool = Field(default=True, description="Use Playwright (chromium) for JavaScript-rendered pages.")
+    browser_executable: str = Field(default="/usr/bin/chromium", description="Chromium binary for Playwright.")
+    page_cache: bool = Field(default=True, description="Keep fetched pages in a content-addressed disk cache.")
+
+    # --- LLM (optional; without it every agent uses its rules engine) -------------
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
+    llm_api_key: str | None = Field(default=None, description="API key for the endpoint (any string for local servers).")
+    llm_timeout: float = Field(default=60.0, description="Seconds per LLM call.")
+    llm_max_retries: int = Field(default=2, description="Retries on transient LLM errors.")
+    llm_token_budget: int = Field(default=2_000_000, description="Tokens per campaign before the LLM path stops.")
+    llm_cost_budget_usd: float = Field(default=20.0, description="Cost per campaign (USD) before the LLM path stops.")
+
+    # --- memory ------------------------------------------------------------------------
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; default is an embedded PersistentClient.")
+
+    # --- mail ----------------------------------------------------------------------------
+    smtp_url: str | None = Field(default=None, description="smtp://user:pass@host:587?starttls=1 (or smtps://...).")
+    sendgrid_api_key: str | None = Field(default=None, description="SendGrid API key; used when SMTP is not set.")
+    sendgrid_host: str = Field(default="https://api.sendgrid.com", description="SendGrid API base URL.")
+    sendgrid_webhook_public_key: str | None = Field(default=None, description="Event Webhook verification key (base64 DER).")
+    public_base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL of the API, used in unsubscribe links.")
+
+    # --- API, auth, workers -------------------------------------------------------
+    secret_key: str = Field(default="dev-insecure-change-me", description="Signs JWTs and unsubscribe tokens. Set in production.")
+    jwt_expiry_minutes: int = Field(default=30, description="Access token lifetime in minutes.")
+    broker_url: str | None = Field(default=None, description="Celery broker (redis://127.0.0.1:6379/0). Unset: campaigns run in-process.")
+    redis_url: str | None = Field(default=None, description="Redis for rate limits; unset: in-memory.")
+    log_level: str = Field(default="INFO", description="Log level.")
+
+    @field_validator("allow_private_hosts", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'leadgen.db').resolve()}"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.resolved_database_url.startswith("postgresql")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def get_settings() -> Settings:
+    return Settings()
+
+
+def env_example() -> str:
+    """The text of `.env.example`: every setting, its default and what it does."""
+    lines = [
+        "# leadgen settings. Every variable is optional: with none set, leadgen runs on one",
+        "# laptop (SQLite, embedded Chroma, file outbox, rules engine instead of an LLM).",
+        "# Copy to .env and uncomment what you change. Lists are comma separated or JSON.",
+        "",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, list):
+            shown = ",".join(default)
+        elif default is None:
+            shown = ""
+        else:
+            shown = str(default)
+        lines.append(f"# {field.description}")
+        lines.append(f"# LEADGEN_{name.upper()}={shown}")
+        lines.append("")
+    return "\n".join(lines)

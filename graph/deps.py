@@ -1,0 +1,80 @@
+"""Everything the graph needs from the outside world, built from Settings in one place.
+
+The CLI, the API and the workers all call :func:`open_deps`; tests build ``Deps`` from fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from core.db.repository import Repository
+from core.settings import Settings
+from tools.mail.base import Mailer
+from tools.web.types import Fetcher
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    fetcher: Fetcher
+    repository: Repository
+    mailer: Mailer
+    memory: Any | None = None  # memory.store.OutcomeMemory
+    llm: Any | None = None  # langchain BaseChatModel; None = rules engines
+    clock: Callable[[], datetime] = utc_now
+    page_budget: int = 8
+    public_base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "dev-insecure-change-me"
+    budget: Any | None = None  # tools.llm.TokenBudget
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def engine(self) -> str:
+        return "llm" if self.llm is not None else "rules"
+
+
+def make_repository(settings: Settings) -> Repository:
+    from core.db.engine import make_engine, session_factory
+
+    settings.ensure_dirs()
+    return Repository(session_factory(make_engine(settings.resolved_database_url)))
+
+
+@asynccontextmanager
+async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]:
+    """Build production Deps from settings; close what needs closing on exit."""
+    from memory.store import OutcomeMemory
+    from tools.llm import TokenBudget, build_chat_model
+    from tools.mail.factory import build_mailer
+    from tools.web.fetcher import build_fetcher
+
+    settings.ensure_dirs()
+    fetcher = overrides.pop("fetcher", None) or build_fetcher(settings)
+    try:
+        llm = overrides.pop("llm", None) or build_chat_model(settings)
+        deps = Deps(
+            fetcher=fetcher,
+            repository=overrides.pop("repository", None) or make_repository(settings),
+            mailer=overrides.pop("mailer", None) or build_mailer(settings),
+            memory=overrides.pop("memory", None) or OutcomeMemory.from_settings(settings),
+            llm=llm,
+            page_budget=settings.page_budget,
+            public_base_url=settings.public_base_url,
+            secret_key=settings.secret_key,
+            budget=TokenBudget(
+                max_tokens=settings.llm_token_budget, max_cost_usd=settings.llm_cost_budget_usd
+            )
+            if llm is not None
+            else None,
+            **overrides,
+        )
+        yield deps
+    finally:
+        await fetcher.aclose()

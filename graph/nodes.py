@@ -1,0 +1,130 @@
+"""Graph nodes: each reads state, calls one agent, returns only the keys it changed.
+
+Nodes take everything external from ``runtime.context`` (a :class:`graph.deps.Deps`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from agents import copywriter, qualifier, researcher, sequencer
+from core.models import CampaignBrief, Lead, PriorOutcome
+from graph.deps import Deps
+from graph.state import CampaignState, LeadState
+
+
+async def _prior_outcomes(deps: Deps, lead: Lead) -> list[PriorOutcome]:
+    if deps.memory is None or lead.company is None:
+        return []
+    profile = deps.memory.profile_text(lead.company)
+    return await asyncio.to_thread(
+        deps.memory.nearest, profile, 5, exclude_domain=lead.company.domain
+    )
+
+
+async def research(state: LeadState, runtime: Runtime[Deps]) -> dict:
+    deps = runtime.context
+    lead = await researcher.research(
+        state["url"], deps.fetcher, page_budget=deps.page_budget, index=state["index"]
+    )
+    return {"lead": lead.model_dump(mode="json")}
+
+
+async def qualify(state: LeadState, runtime: Runtime[Deps]) -> dict:
+    deps = runtime.context
+    lead = Lead.model_validate(state["lead"])
+    if lead.status == "error" or lead.company is None:
+        return {}
+    brief = CampaignBrief.model_validate(state["brief"])
+    prior = await _prior_outcomes(deps, lead)
+    lead.qualification = await qualifier.qualify(lead.company, brief, llm=deps.llm, prior=prior)
+    lead.status = "qualified" if lead.qualification.fit else "disqualified"
+    return {"lead": lead.model_dump(mode="json")}
+
+
+def route_after_qualify(state: LeadState) -> str:
+    return "write" if state["lead"].get("status") == "qualified" else "save"
+
+
+async def write(state: LeadState, runtime: Runtime[Deps]) -> dict:
+    deps = runtime.context
+    lead = Lead.model_validate(state["lead"])
+    brief = CampaignBrief.model_validate(state["brief"])
+    assert lead.qualification is not None  # route_after_qualify sends only qualified leads
+    prior = await _prior_outcomes(deps, lead)
+    lead.drafts = await copywriter.write_drafts(
+        lead, brief, lead.qualification, llm=deps.llm, prior=prior
+    )
+    return {"lead": lead.model_dump(mode="json")}
+
+
+async def save(state: LeadState, runtime: Runtime[Deps]) -> dict:
+    """Persist the finished lead; its drafts become pending approval items."""
+    deps = runtime.context
+    lead = Lead.model_validate(state["lead"])
+    await asyncio.to_thread(deps.repository.save_lead, state["campaign_id"], lead)
+    items = await asyncio.to_thread(
+        deps.repository.approval_ids_for_lead, state["campaign_id"], lead.url
+    )
+    approvals = {aid: {"index": lead.index, "step": step} for aid, step in items.items()}
+    return {"leads": [lead.model_dump(mode="json")], "approvals": approvals}
+
+
+async def approval(state: CampaignState, runtime: Runtime[Deps]) -> dict:
+    """Pause until reviewers decide. Decisions live in the database (the approval queue);
+    resuming only wakes the graph. No side effects here: the node re-runs on resume."""
+    deps = runtime.context
+    known = state.get("approvals", {})
+    decided = await asyncio.to_thread(deps.repository.decisions, state["campaign_id"])
+    new = {
+        aid: {"action": action}
+        for aid, action in decided.items()
+        if aid in known and aid not in state.get("decisions", {})
+    }
+    if new:
+        return {"decisions": new}
+    pending = sorted(aid for aid in known if aid not in decided)
+    if pending:
+        interrupt({"campaign_id": state["campaign_id"], "pending": pending})
+    return {}
+
+
+def route_after_approval(state: CampaignState) -> str:
+    decisions = state.get("decisions", {})
+    queued = set(state.get("queued", []))
+    if any(d["action"] == "approve" and aid not in queued for aid, d in decisions.items()):
+        return "send"
+    if all(aid in decisions for aid in state.get("approvals", {})):
+        return "__end__"
+    return "approval"
+
+
+async def send(state: CampaignState, runtime: Runtime[Deps]) -> dict:
+    """Queue approved drafts in the outbox (unique key per campaign/contact/step), then
+    deliver what is due now. Safe to re-run: both steps are idempotent."""
+    deps = runtime.context
+    queued = set(state.get("queued", []))
+    approved = [
+        aid
+        for aid, d in state.get("decisions", {}).items()
+        if d["action"] == "approve" and aid not in queued
+    ]
+    now = deps.clock()
+    await sequencer.queue_approved(deps.repository, approved, now=now)
+    await sequencer.deliver_due(
+        deps.repository,
+        deps.mailer,
+        now=now,
+        campaign_id=state["campaign_id"],
+        public_base_url=deps.public_base_url,
+        secret_key=deps.secret_key,
+    )
+    return {"queued": approved}
+
+
+def route_after_send(state: CampaignState) -> str:
+    decided = state.get("decisions", {})
+    return "approval" if any(aid not in decided for aid in state.get("approvals", {})) else "__end__"

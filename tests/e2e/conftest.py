@@ -1,0 +1,60 @@
+"""End-to-end fixtures: the sample web on loopback and the `leadgen` CLI in real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LEADGEN = [sys.executable, "-m", "cli.main"]
+
+
+@pytest.fixture(scope="session")
+def sample_web():
+    from sampleweb.server import SampleWeb
+
+    with SampleWeb(port=0) as web:
+        yield web
+
+
+@pytest.fixture
+def cli_env(tmp_path, sample_web):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADGEN_")}
+    env.update(
+        LEADGEN_DATA_DIR=str(tmp_path / "data"),
+        LEADGEN_HTTP_PROXY=sample_web.proxy_url,
+        LEADGEN_BROWSER="true",
+        LANGSMITH_TRACING="false",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@pytest.fixture
+def pg_database(postgres_url):
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+
+    name = f"leadgen_e2e_{uuid.uuid4().hex[:10]}"
+    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def leadgen(*args: str, env: dict, cwd: Path, check: bool = True, timeout: int = 600):
+    proc = subprocess.run(
+        [*LEADGEN, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"leadgen {' '.join(args)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
+    return proc

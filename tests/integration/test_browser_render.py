@@ -1,0 +1,104 @@
+"""JavaScript-only pages are rendered in Debian chromium, with sub-requests guarded and proxied."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+from tests.fixtures.web.proxy import forward_proxy
+from tests.fixtures.web.server import page, redirect, serve
+from tools.web.fetcher import WebFetcher
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("LEADGEN_BROWSER_EXECUTABLE", "/usr/bin/chromium")
+TEXT = "Acme builds payroll software for restaurants. " * 10
+
+APP = """<html><head><title>Acme</title></head><body><div id="root"></div>
+<script>
+fetch('/data.json').then(r => r.json()).then(d => {
+  document.getElementById('root').innerHTML = '<h1>' + d.name + '</h1><p>' + d.about + '</p>';
+});
+</script></body></html>"""
+
+PROBE = """<html><body><div id="app"></div><script>
+const tries = [PROBES];
+Promise.allSettled(tries.map(u => fetch(u))).then(() => {
+  document.getElementById('app').innerHTML = '<p>' + 'Probed the network. '.repeat(20) + '</p>';
+});
+</script></body></html>"""
+
+
+@pytest.fixture(autouse=True)
+def need_chromium():
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"chromium missing at {CHROMIUM} (CI=true)")
+        pytest.skip(f"chromium not installed at {CHROMIUM}")
+
+
+def data_route():
+    return page(json.dumps({"name": "Acme Payroll", "about": TEXT}), content_type="application/json")
+
+
+async def test_js_only_page_is_rendered_in_chromium(settings):
+    with serve({"/": page(APP), "/data.json": data_route()}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0}))
+        try:
+            result = await web.fetch(srv.url("/"))
+        finally:
+            await web.aclose()
+        assert srv.hits("/data.json") == 1  # only the browser runs scripts
+    assert result.fetched_with == "browser"
+    assert "Acme Payroll" in result.html and "payroll software" in result.html
+    assert web.counters.browser_renders == 1
+
+
+async def test_browser_sub_requests_cannot_reach_unlisted_hosts(settings):
+    # The allow-list names 127.0.0.1 only; "localhost" (same server) is private and unlisted.
+    with serve({}) as srv:
+        secret = f"http://localhost:{srv.port}/secret"
+        probes = [secret, f"{srv.url('/bounce')}", "http://169.254.169.254/latest/meta-data/"]
+        srv.routes.update({
+            "/": page(PROBE.replace("PROBES", ",".join(f"'{p}'" for p in probes))),
+            "/bounce": redirect(secret),
+        })
+        web = WebFetcher(settings.model_copy(update={"allow_private_hosts": ["127.0.0.1"],
+                                                     "per_host_delay": 0.0}))
+        try:
+            result = await web.fetch(srv.url("/"), render=True)
+        finally:
+            await web.aclose()
+        assert srv.hits("/bounce") == 1  # allowed itself, but its redirect target is not
+        assert srv.hits("/secret") == 0
+    assert "Probed the network" in result.html
+    assert web.browser is not None
+    assert secret in web.browser.blocked_urls
+    assert "http://169.254.169.254/latest/meta-data/" in web.browser.blocked_urls
+
+
+async def test_navigation_redirects_are_followed_hop_by_hop(settings):
+    with serve({"/start": redirect("/app"), "/app": page(APP), "/data.json": data_route()}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0, "page_cache": False}))
+        try:
+            result = await web.fetch(srv.url("/start"), render=True)
+        finally:
+            await web.aclose()
+    assert result.final_url == srv.url("/app")
+    assert "Acme Payroll" in result.html
+
+
+async def test_browser_requests_go_through_the_proxy(settings):
+    with serve({"/": page(APP), "/data.json": data_route()}) as srv, forward_proxy() as proxy:
+        web = WebFetcher(settings.model_copy(update={"http_proxy": proxy.url, "per_host_delay": 0.0}))
+        try:
+            result = await web.fetch(srv.url("/"))
+        finally:
+            await web.aclose()
+        assert srv.url("/data.json") in proxy.forwarded  # requested by the page's script
+        assert proxy.forwarded.count(srv.url("/")) == 2  # httpx first, then chromium
+    assert result.fetched_with == "browser" and "Acme Payroll" in result.html

@@ -1,0 +1,211 @@
+"""Company facts merged over a site's pages; every field set records the page it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from selectolax.lexbor import LexborHTMLParser
+
+from core.models import Company, Evidence, Signal
+from tools.extract import geo, headcount, jsonld, signals
+from tools.extract.domains import registrable_domain
+from tools.extract.industry import classify_industry
+from tools.extract.links import page_kind
+from tools.extract.sentences import is_prose, split_sentences
+from tools.extract.visible import tree_text, visible_tree
+
+PAGE_TEXT_BUDGET = 20_000
+_KIND_ORDER = {"home": 0, "about": 1, "team": 2, "contact": 3, "careers": 4, "blog": 5, None: 6}
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—·•:-]\s+|\s*[|·•]\s*")
+_MAX_PER_KIND = 5
+
+
+@dataclass
+class _Page:
+    url: str
+    kind: str | None
+    raw: LexborHTMLParser
+    tree: LexborHTMLParser
+    text: str
+    items: list[dict]
+
+
+def _read(pages: dict[str, str]) -> list[_Page]:
+    read = []
+    for i, (url, html) in enumerate(pages.items()):
+        raw = LexborHTMLParser(html or "")
+        tree = visible_tree(html or "")
+        kind = "home" if i == 0 else page_kind(url)
+        read.append(_Page(url, kind, raw, tree, tree_text(tree), jsonld.jsonld_items(raw)))
+    return sorted(read, key=lambda p: _KIND_ORDER.get(p.kind, 6))
+
+
+def _meta(raw: LexborHTMLParser, *names: str) -> str | None:
+    for name in names:
+        node = raw.css_first(f'meta[property="{name}"], meta[name="{name}"]')
+        if node is not None and (content := " ".join((node.attributes.get("content") or "").split())):
+            return content
+    return None
+
+
+def _fact(company: Company, claim: str, url: str) -> None:
+    claim = " ".join(claim.split())[:400]
+    if claim and all(f.claim != claim for f in company.facts):
+        company.facts.append(Evidence(claim=claim, source_url=url))
+
+
+def _set(company: Company, field: str, value, url: str, sentence: str | None = None) -> None:
+    setattr(company, field, value)
+    company.sources[field] = url
+    if sentence:
+        _fact(company, sentence, url)
+
+
+def _name_from_title(title: str, domain: str) -> str | None:
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if not parts:
+        return None
+    label = registrable_domain(domain).split(".")[0].replace("-", " ")
+    best = max(parts, key=lambda p: fuzz.ratio(p.lower().replace("-", " "), label))
+    if fuzz.ratio(best.lower().replace("-", " "), label) >= 60 or fuzz.partial_ratio(label, best.lower()) >= 90:
+        return best
+    return parts[0] if len(parts[0].split()) <= 4 else None
+
+
+def _name(company: Company, home: _Page, orgs: list[tuple[jsonld.OrgInfo, str]], domain: str) -> None:
+    if orgs and orgs[0][0].name:
+        _set(company, "name", orgs[0][0].name, orgs[0][1])
+        return
+    site_name = _meta(home.raw, "og:site_name", "application-name")
+    title_node = home.raw.css_first("title")
+    from_title = _name_from_title(title_node.text(), domain) if title_node is not None else None
+    h1 = home.tree.css_first("h1")
+    for candidate in (site_name, from_title, h1.text(deep=True).strip() if h1 is not None else None):
+        if candidate and len(candidate) <= 80:
+            _set(company, "name", " ".join(candidate.split()), home.url)
+            return
+
+
+def _description(company: Company, home: _Page, orgs: list[tuple[jsonld.OrgInfo, str]]) -> None:
+    candidates = [_meta(home.raw, "description"), _meta(home.raw, "og:description", "twitter:description")]
+    candidates.append(orgs[0][0].description if orgs else None)
+    for paragraph in home.tree.css("main p, p, h2"):
+        sentences = [
+            s for s in split_sentences(paragraph.text(deep=True))
+            if is_prose(s, min_words=8) and "@" not in s and "http" not in s
+        ]
+        if sentences:
+            candidates.append(sentences[0])
+            break
+    for candidate in candidates:
+        if candidate:
+            first = split_sentences(candidate)[0] if split_sentences(candidate) else candidate
+            _set(company, "description", first[:300], home.url, first)
+            return
+
+
+def _locations(company: Company, pages: list[_Page], orgs: list[tuple[jsonld.OrgInfo, str]]) -> None:
+    # (place, url, sentence, strength): JSON-LD and headquarters phrases outrank addresses and "offices in".
+    found: list[tuple[str, str, str, int]] = []
+    for org, url in orgs:
+        found += [(a, url, a, 0) for a in org.addresses]
+        found += [(c, url, c, 0) for c in org.countries if geo.country_of(c, allow_code=True)]
+    for page in pages:
+        for place, sentence, is_hq in geo.location_mentions(page.text):
+            found.append((place, page.url, sentence, 1 if is_hq else 3))
+        address_nodes = " \n".join(n.text(deep=True, separator=", ") for n in page.tree.css("address"))
+        for line in geo.address_lines(address_nodes + "\n" + page.text):
+            found.append((re.sub(r"(,\s*)+", ", ", line).strip(", "), page.url, line, 2))
+    found.sort(key=lambda f: f[3])
+    for place, url, sentence, _ in found:
+        duplicate = any(fuzz.token_set_ratio(place, known) >= 85 for known in company.locations)
+        if not duplicate and len(company.locations) < 5 and not place.isupper():
+            company.locations.append(place)
+            company.sources.setdefault("locations", url)
+            _fact(company, sentence, url)
+        if company.country is None and (country := geo.country_of(place, allow_code=True)):
+            _set(company, "country", country, url, sentence)
+
+
+def _team_size(company: Company, pages: list[_Page], orgs: list[tuple[jsonld.OrgInfo, str]]) -> None:
+    for org, url in orgs:
+        if org.employees:
+            _set(company, "team_size", org.employees, url, f"numberOfEmployees: {org.employees}")
+            return
+    for page in pages:
+        if found := headcount.team_size_in(page.text):
+            _set(company, "team_size", found[0], page.url, found[1])
+            return
+
+
+def _hiring(company: Company, pages: list[_Page]) -> None:
+    for page in pages:
+        roles = jsonld.job_titles(page.items)
+        if page.kind == "careers":
+            roles += signals.role_titles(page.tree)
+        for role in roles:
+            if role not in company.open_roles:
+                company.open_roles.append(role)
+                company.sources.setdefault("open_roles", page.url)
+    if company.open_roles:
+        url = company.sources["open_roles"]
+        text = "Hiring: " + ", ".join(company.open_roles[:8])
+        _set(company, "is_hiring", True, url, text)
+        company.signals.append(Signal(kind="hiring", text=text, source_url=url))
+        return
+    for page in pages:
+        if page.kind == "careers" and signals.says_no_openings(page.text):
+            _set(company, "is_hiring", False, page.url)
+            return
+    for page in pages:
+        if page.kind in ("careers", "home") and signals.mentions_hiring(page.text):
+            _set(company, "is_hiring", True, page.url)
+            return
+
+
+def _signals(company: Company, pages: list[_Page], html: dict[str, str]) -> None:
+    found: list[Signal] = []
+    for page in pages:
+        found += signals.text_signals(page.text, page.url)
+        if page.kind == "blog":
+            found += signals.news_items(page.tree, page.url)
+        if page.kind == "home":
+            found += signals.tech_signals(html[page.url], page.text, page.url)
+    counts: dict[str, int] = {}
+    for signal in found:
+        if signal.kind == "hiring" and company.is_hiring is False:
+            continue
+        if counts.get(signal.kind, 0) >= _MAX_PER_KIND or any(s.text == signal.text for s in company.signals):
+            continue
+        counts[signal.kind] = counts.get(signal.kind, 0) + 1
+        company.signals.append(signal)
+        if signal.kind in ("funding", "launch", "news", "hiring"):
+            _fact(company, signal.text, signal.source_url)
+
+
+def extract_company(pages: dict[str, str], domain: str) -> Company:
+    """Merge what the pages say about the company. ``pages`` maps url -> html, home page first."""
+    company = Company(domain=registrable_domain(domain) or domain)
+    if not pages:
+        return company
+    read = _read(pages)
+    home = next((p for p in read if p.kind == "home"), read[0])
+    orgs = [(org, p.url) for p in read for org in jsonld.organizations(p.items)]
+    _name(company, home, orgs, domain)
+    _description(company, home, orgs)
+    _locations(company, read, orgs)
+    _team_size(company, read, orgs)
+    primary = " ".join(filter(None, [company.description, _meta(home.raw, "keywords")]))
+    secondary = "\n".join(p.text[:5000] for p in read if p.kind in ("home", "about"))
+    if industry := classify_industry(primary, secondary):
+        _set(company, "industry", industry, home.url)
+    _hiring(company, read)
+    _signals(company, read, pages)
+    for page in read:
+        if page.kind in ("home", "about"):
+            for sentence in [s for s in split_sentences(page.text) if is_prose(s, min_words=8)][:6]:
+                _fact(company, sentence, page.url)
+        company.pages[page.url] = page.text[:PAGE_TEXT_BUDGET]
+    return company

@@ -1,0 +1,199 @@
+"""What a person sees on a page: the HTML tree minus scripts and hidden elements, and its text."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_ALWAYS_DROP = ("script", "style", "template", "svg", "iframe", "object", "embed", "canvas", "head")
+_HIDING_CLASSES = {
+    "hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
+    "invisible", "hide",
+}
+# Tailwind/Bootstrap: `hidden md:flex` / `d-none d-lg-block` are visible on a desktop screen.
+_RESPONSIVE_SHOW = re.compile(r"^(?:(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|inline-flex|table|contents)|d-(?:sm|md|lg|xl|xxl)-(?:block|flex|grid|inline|inline-block|table))$")
+_BLOCK = {
+    "p", "div", "section", "article", "header", "footer", "nav", "aside", "main", "h1", "h2", "h3",
+    "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "thead", "tbody", "blockquote",
+    "pre", "form", "address", "figure", "figcaption", "hr", "fieldset", "details", "summary", "option",
+    "body", "html", "caption", "label", "legend",
+}
+_CELL = {"td", "th"}
+_MARK = "data-leadgen-hidden"
+_LENGTH = re.compile(r"^(-?\d*\.?\d+)\s*(px|em|rem|pt|%|vw|vh)?$")
+
+
+def _px(value: str) -> float | None:
+    m = _LENGTH.match(value.strip())
+    if not m:
+        return None
+    number = float(m.group(1))
+    return number * 16 if m.group(2) in ("em", "rem") else number
+
+
+def style_hides(style: str) -> bool:
+    """True when an inline style (or a CSS rule body) makes the element invisible to a reader."""
+    decls: dict[str, str] = {}
+    for decl in style.split(";"):
+        prop, _, value = decl.partition(":")
+        decls[prop.strip().lower()] = value.replace("!important", "").strip().lower()
+    if decls.get("display") == "none" or decls.get("visibility") in ("hidden", "collapse"):
+        return True
+    if decls.get("color") == "transparent" or decls.get("content-visibility") == "hidden":
+        return True
+    for prop in ("opacity", "font-size"):
+        size = _px(decls.get(prop, "x"))
+        if size is not None and size <= 0:
+            return True
+    for prop in ("left", "top", "right", "text-indent", "margin-left", "margin-top"):
+        offset = _px(decls.get(prop, "x"))
+        if offset is not None and offset <= -1000:
+            return True
+    clip = decls.get("clip", "") + " " + decls.get("clip-path", "")
+    if re.search(r"rect\(\s*0[a-z]*[\s,]+0|rect\(\s*1px[\s,]+1px|inset\(\s*(50|100)%|circle\(\s*0", clip):
+        return True
+    if re.search(r"scale\(\s*0(\.0+)?\s*[,)]", decls.get("transform", "")):
+        return True
+    if decls.get("overflow") in ("hidden", "clip"):
+        sizes = [_px(decls.get(p, "x")) for p in ("width", "height", "max-width", "max-height")]
+        if any(s is not None and s <= 1 for s in sizes):
+            return True
+    return False
+
+
+def _classes_hide(classes: str) -> bool:
+    names = classes.split()
+    return any(n in _HIDING_CLASSES for n in names) and not any(_RESPONSIVE_SHOW.match(n) for n in names)
+
+
+def _stylesheet_rules(css: str) -> list[tuple[str, str]]:
+    """Top-level ``selector { body }`` pairs; @media/@supports blocks are skipped (they may not apply)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules: list[tuple[str, str]] = []
+    i, n = 0, len(css)
+    while i < n:
+        open_at = css.find("{", i)
+        if open_at < 0:
+            break
+        selector = css[i:open_at].strip()
+        depth, j = 1, open_at + 1
+        while j < n and depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        if not selector.startswith("@"):
+            rules.append((selector, css[open_at + 1 : j - 1]))
+        i = j
+    return rules
+
+
+def _hidden_by_stylesheets(tree: LexborHTMLParser) -> list[LexborNode]:
+    found: list[LexborNode] = []
+    for style in tree.css("style"):
+        for selector, body in _stylesheet_rules(style.text(deep=True)):
+            if "{" in body or not style_hides(body):
+                continue
+            for part in selector.split(","):
+                part = part.strip()
+                if not part or ":" in part or not re.fullmatch(r"[\w\-.#\[\]=\"' >*]+", part):
+                    continue
+                try:
+                    found.extend(tree.css(part))
+                except Exception:  # noqa: BLE001 - selectolax raises plain errors on selectors it cannot parse
+                    continue
+    return found
+
+
+def _has_marked_ancestor(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and parent.tag not in ("html", "-document"):
+        if _MARK in (parent.attributes or {}):
+            return True
+        parent = parent.parent
+    return False
+
+
+def visible_tree(html: str) -> LexborHTMLParser:
+    """Parse ``html`` and remove everything a reader cannot see (the tree is then safe to read text from)."""
+    tree = LexborHTMLParser(html or "")
+    candidates = _hidden_by_stylesheets(tree)
+    for node in tree.css("[style]"):
+        if style_hides(node.attributes.get("style") or ""):
+            candidates.append(node)
+    candidates.extend(tree.css('[hidden], [aria-hidden="true"], input[type="hidden"]'))
+    candidates.extend(n for n in tree.css("[class]") if _classes_hide(n.attributes.get("class") or ""))
+    for node in candidates:
+        if node.tag not in ("html", "body"):
+            node.attrs[_MARK] = "1"
+    for node in tree.css(f"[{_MARK}]"):
+        if not _has_marked_ancestor(node):
+            node.decompose()
+    for tag in _ALWAYS_DROP:
+        for node in tree.css(tag):
+            if tag != "head" or node.parent is not None:
+                node.decompose()
+    noscripts = tree.css("noscript")
+    if noscripts:
+        keep = not _render(tree.body, skip_noscript=True).strip() if tree.body else True
+        for node in noscripts:
+            node.unwrap() if keep else node.decompose()
+    return tree
+
+
+def _render(root: LexborNode | None, *, mailto: bool = False, skip_noscript: bool = False) -> str:
+    """Text of ``root`` with block elements on their own lines and table cells tab-separated.
+
+    ``mailto=True`` also writes each mailto link's address as `` <addr> `` so the contact
+    extractor can see which name an address sits next to.
+    """
+    if root is None:
+        return ""
+    out: list[str] = []
+    stack: list[tuple[LexborNode, str | None]] = [(root, None)]
+    while stack:
+        node, closing = stack.pop()
+        if closing is not None:
+            out.append(closing)
+            continue
+        tag = node.tag
+        if tag == "-text":
+            out.append(node.text_content or "")
+            continue
+        if not tag or tag.startswith(("-", "!")) or (skip_noscript and tag == "noscript"):
+            continue
+        if tag in ("br", "hr"):
+            out.append("\n")
+            continue
+        if tag in _BLOCK:
+            out.append("\n")
+            stack.append((node, "\n"))
+        elif tag in _CELL:
+            stack.append((node, "\t"))
+        elif tag == "img":
+            continue
+        if mailto and tag == "a":
+            href = (node.attributes.get("href") or "").strip()
+            if href.lower().startswith("mailto:"):
+                stack.append((node, f" <{href[7:]}> "))
+        stack.extend((child, None) for child in reversed(list(node.iter(include_text=True))))
+    return _tidy("".join(out))
+
+
+def _tidy(text: str) -> str:
+    lines = []
+    for raw in text.split("\n"):
+        cells = [" ".join(cell.split()) for cell in raw.split("\t")]
+        line = " | ".join(c for c in cells if c)
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def tree_text(tree: LexborHTMLParser, *, mailto: bool = False) -> str:
+    """Text of an already-cleaned tree (see ``visible_tree``)."""
+    return _render(tree.body, mailto=mailto)
+
+
+def visible_text(html: str) -> str:
+    """Visible text of a page, one block per line."""
+    return tree_text(visible_tree(html))

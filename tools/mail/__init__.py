@@ -1,0 +1,1 @@
+"""Mail providers behind one ``Mailer`` protocol: SMTP, SendGrid and a file outbox."""

@@ -1,0 +1,223 @@
+"""Renders JavaScript pages in headless Debian chromium (Playwright), with every request the
+page makes routed through the SSRF guard and images, fonts and media blocked."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from core.errors import FetchError, LeadgenError, UnsafeURL
+from core.settings import Settings
+from tools.web.http import build_client, read_capped
+from tools.web.netguard import NetGuard
+from tools.web.politeness import HostLimiter
+from tools.web.types import Page
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
+_DROP_REQUEST_HEADERS = frozenset({"host", "content-length", "connection", "accept-encoding",
+                                   "proxy-connection", "keep-alive", "transfer-encoding", "upgrade"})
+_DROP_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding",
+                                    "connection", "keep-alive"})
+MAX_OPEN_PAGES = 4  # each chromium page costs ~100 MB; more would not make research faster
+SETTLE_SECONDS = 2.0  # extra wait for network quiet after load; bounded, best effort
+
+
+@dataclass
+class _Navigation:
+    redirect_to: str | None = None
+
+
+async def _refuse_websocket(ws: Any) -> None:
+    await ws.close(code=1008, reason="websockets are not used for page reading")
+
+
+class BrowserFetcher:
+    def __init__(
+        self, settings: Settings, *, guard: NetGuard | None = None, limiter: HostLimiter | None = None
+    ) -> None:
+        self.settings = settings
+        self.guard = guard or NetGuard(settings.allow_private_hosts, proxied=bool(settings.http_proxy))
+        self.limiter = limiter  # applied to page documents; sub-resources load like a browser's
+        self._open_pages = asyncio.Semaphore(MAX_OPEN_PAGES)
+        self.blocked_urls: list[str] = []  # sub-requests the guard refused, for logs and tests
+        self.pages = 0
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._start_lock = asyncio.Lock()
+        self._client = build_client(settings, self.guard)
+
+    async def _ensure_browser(self) -> Any:
+        async with self._start_lock:
+            if self._browser is None or not self._browser.is_connected():
+                from playwright.async_api import async_playwright
+
+                if self._playwright is None:
+                    self._playwright = await async_playwright().start()
+                launch: dict[str, Any] = {
+                    "executable_path": self.settings.browser_executable,
+                    "args": CHROMIUM_ARGS,
+                    "headless": True,
+                }
+                if self.settings.http_proxy:
+                    launch["proxy"] = {"server": self.settings.http_proxy}
+                self._browser = await self._playwright.chromium.launch(**launch)
+            return self._browser
+
+    async def _route(self, route: Any, nav: _Navigation) -> None:
+        """Performs every request of the page itself, hop by hop, with the product's httpx client:
+        chromium follows redirects without routing them, so it must never follow one itself."""
+        request = route.request
+        if request.resource_type in BLOCKED_RESOURCES:
+            await route.abort("blockedbyclient")
+            return
+        url = request.url
+        if not url.startswith(("http:", "https:")):
+            await route.continue_()  # data:, blob: and about: never touch the network
+            return
+        main_frame = request.is_navigation_request() and request.frame.parent_frame is None
+        method, body = request.method, request.post_data_buffer
+        headers = {k: v for k, v in (await request.all_headers()).items()
+                   if k.lower() not in _DROP_REQUEST_HEADERS and not k.startswith(":")}
+        for _hop in range(self.settings.fetch_max_redirects + 1):
+            try:
+                await self.guard.check(url)
+            except LeadgenError as exc:
+                self.blocked_urls.append(url)
+                log.info("browser request refused: %s (%s)", url, exc)
+                await route.abort("blockedbyclient")
+                return
+            try:
+                if main_frame and self.limiter is not None:
+                    async with self.limiter.slot(urlsplit(url).hostname or ""):
+                        status, reply_headers, content = await self._forward(method, url, headers, body)
+                else:
+                    status, reply_headers, content = await self._forward(method, url, headers, body)
+            except (FetchError, httpx.HTTPError, TimeoutError) as exc:
+                log.info("browser sub-request failed: %s (%s)", url, exc)
+                await route.abort("failed")
+                return
+            location = reply_headers.get("location")
+            if not (300 <= status < 400 and location):
+                await route.fulfill(status=status, headers=reply_headers, body=content)
+                return
+            url = urljoin(url, location)
+            if status in (301, 302, 303):
+                method, body = "GET", None
+            if main_frame:  # let the page navigate to the new URL itself, so its base URL is right
+                nav.redirect_to = url
+                await route.abort("aborted")
+                return
+        await route.abort("failed")
+
+    async def _forward(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, dict[str, str], bytes]:
+        async with asyncio.timeout(self.settings.fetch_timeout):
+            request = self._client.build_request(method, url, headers=headers, content=body)
+            response = await self._client.send(request, stream=True)
+            try:
+                content = await read_capped(response, self.settings.fetch_max_bytes, False, url)
+            finally:
+                await response.aclose()
+        reply: dict[str, str] = {}
+        for key, value in response.headers.multi_items():
+            key = key.lower()
+            if key in _DROP_RESPONSE_HEADERS:
+                continue  # the body is already decoded and complete
+            joiner = "\n" if key == "set-cookie" else ", "
+            reply[key] = f"{reply[key]}{joiner}{value}" if key in reply else value
+        return response.status_code, reply, content
+
+    async def fetch(self, url: str, *, render: bool | None = True) -> Page:
+        from playwright.async_api import Error as PlaywrightError
+
+        await self.guard.check(url)
+        try:
+            async with self._open_pages, asyncio.timeout(self.settings.fetch_timeout + SETTLE_SECONDS + 5):
+                return await self._render(url)
+        except TimeoutError as exc:
+            raise FetchError(f"browser timed out on {url}", kind="timeout", url=url) from exc
+        except PlaywrightError as exc:  # launch failures, crashed browser, closed context
+            raise FetchError(f"browser failed on {url}: {exc}", kind="browser", url=url) from exc
+
+    async def _render(self, url: str) -> Page:
+        from playwright.async_api import Error as PlaywrightError
+
+        browser = await self._ensure_browser()
+        context = await browser.new_context(
+            user_agent=self.settings.user_agent,
+            service_workers="block",  # service workers would bypass page.route
+            accept_downloads=False,
+        )
+        try:
+            nav = _Navigation()
+            await context.route("**/*", lambda route: self._route(route, nav))
+            await context.route_web_socket("**/*", _refuse_websocket)
+            page = await context.new_page()
+            page.set_default_timeout(self.settings.fetch_timeout * 1000)
+            response = await self._navigate(page, url, nav)
+            try:
+                await page.wait_for_load_state("networkidle", timeout=SETTLE_SECONDS * 1000)
+            except PlaywrightError:
+                pass  # long-polling pages never go idle; the loaded DOM is still useful
+            status = response.status if response is not None else 200
+            if status >= 400:
+                raise FetchError(f"HTTP {status} from {url}", kind=f"http_{status}", url=url)
+            html = await page.content()
+            if len(html.encode("utf-8")) > self.settings.fetch_max_bytes:
+                raise FetchError("rendered DOM exceeds the size cap", kind="too_large", url=url)
+            self.pages += 1
+            headers = await response.all_headers() if response is not None else {}
+            return Page(
+                url=url,
+                final_url=page.url,
+                status=status,
+                html=html,
+                content_type="text/html",
+                fetched_with="browser",
+                headers={k.lower(): v for k, v in headers.items()},
+            )
+        finally:
+            await context.close()
+
+    async def _navigate(self, page: Any, url: str, nav: _Navigation) -> Any:
+        from playwright.async_api import Error as PlaywrightError
+
+        target = url
+        for _hop in range(self.settings.fetch_max_redirects + 1):
+            nav.redirect_to = None
+            try:
+                return await page.goto(target, wait_until="load", timeout=self.settings.fetch_timeout * 1000)
+            except PlaywrightError as exc:
+                if nav.redirect_to is not None:
+                    target = nav.redirect_to
+                    continue
+                if target in self.blocked_urls:
+                    raise UnsafeURL(f"browser refused {target}", url=url) from exc
+                kind = "timeout" if "Timeout" in str(exc) else "browser"
+                raise FetchError(f"browser could not load {url}: {exc}", kind=kind, url=url) from exc
+        raise FetchError("too many redirects in the browser", kind="too_many_redirects", url=url)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+        if self._browser is not None:
+            await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None

@@ -1,0 +1,57 @@
+"""Celery app: the same campaign graph, run out of process by workers.
+
+Tasks are idempotent (acks_late): running one twice continues the LangGraph thread from its
+checkpoint and re-uses unique outbox keys, so no work or mail is duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from celery import Celery
+
+from core.settings import Settings
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("leadgen", broker=settings.broker_url, backend=None)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="leadgen",
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        accept_content=["json"],
+    )
+
+    @app.task(name="leadgen.start_campaign", bind=True, max_retries=3)
+    def start_campaign(self, campaign_id: str) -> str:
+        return asyncio.run(_start(Settings(), campaign_id))
+
+    @app.task(name="leadgen.resume_campaign", bind=True, max_retries=3)
+    def resume_campaign(self, campaign_id: str, decisions: dict | None = None) -> str:
+        return asyncio.run(_resume(Settings(), campaign_id, decisions or {}))
+
+    return app
+
+
+async def _start(settings: Settings, campaign_id: str) -> str:
+    from graph.deps import open_deps
+    from graph.runner import CampaignRunner
+
+    async with open_deps(settings) as deps:
+        return await CampaignRunner(settings, deps).start(campaign_id)
+
+
+async def _resume(settings: Settings, campaign_id: str, decisions: dict) -> str:
+    from graph.deps import open_deps
+    from graph.runner import CampaignRunner
+
+    async with open_deps(settings) as deps:
+        return await CampaignRunner(settings, deps).resume(campaign_id, decisions)
+
+
+def start_worker(settings: Settings, *, concurrency: int = 2) -> None:
+    app = make_celery(settings)
+    app.worker_main(["worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency), "-Q", "leadgen"])
