@@ -16,12 +16,14 @@ $(UV):
 
 # Debian packages the product and its tests use: chromium (JS-rendered pages, review-page
 # tests), docker-compose (validates docker-compose.yml; no Docker engine is needed) and
-# prometheus (only its promtool, to check alert rules; no daemon is started).
+# prometheus (only its promtool, to check alert rules; no daemon is started) and
+# dovecot-imapd (a real IMAP server the reply-polling tests start on loopback).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null 2>&1 || missing="$$missing docker-compose"; \
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	command -v dovecot >/dev/null 2>&1 || missing="$$missing dovecot-imapd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -100,9 +100,8 @@ def _merge(
     reasons += prior_reasons
     failed = hard_failures(icp, company)
     if failed:
-        for a in failed:
-            reasons = a.reasons + reasons
-            evidence += [e for e in a.evidence if e.source_url in allowed]
+        reasons = [r for a in failed for r in a.reasons] + reasons
+        evidence += [e for a in failed for e in a.evidence if e.source_url in allowed]
         score = 0 if failed[0].dimension == "exclude" else min(score, HARD_FAIL_CAP)
         reasons.append(
             f"Not a fit: a hard constraint failed ({', '.join(a.dimension for a in failed)}), "

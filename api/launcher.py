@@ -35,6 +35,10 @@ class InProcessLauncher:
         self._tasks: set[asyncio.Task] = set()
         self._locks: dict[str, asyncio.Lock] = {}
 
+    @property
+    def running(self) -> frozenset[asyncio.Task]:
+        return frozenset(self._tasks)
+
     async def start(self, campaign_id: str) -> None:
         self._spawn(campaign_id, "start", lambda runner: runner.start(campaign_id))
 

@@ -16,7 +16,7 @@ from agents.guard import check_draft
 from api.auth import Principal
 from api.launcher import CampaignLauncher
 from api.schemas import BulkFailure, BulkFilter
-from core.db.repository import Repository
+from core.db.repository import Decision, Repository
 from core.db.tables import ApprovalItem, DraftRow
 from core.db.views import ApprovalView
 from core.errors import LeadgenError
@@ -65,7 +65,7 @@ def edit(
 
 async def decide(
     repo: Repository, launcher: CampaignLauncher, principal: Principal, approval_id: str,
-    action: str,
+    action: Decision,
 ) -> ApprovalView:
     view = await asyncio.to_thread(
         repo.decide, approval_id, action, principal.actor, workspace_id=principal.workspace_id
@@ -101,7 +101,7 @@ def select_pending(repo: Repository, workspace_id: str, selector: BulkFilter) ->
 
 async def decide_many(
     repo: Repository, launcher: CampaignLauncher, principal: Principal, ids: list[str],
-    action: str,
+    action: Decision,
 ) -> BulkResult:
     result = BulkResult()
     per_campaign: dict[str, dict[str, dict]] = defaultdict(dict)

@@ -27,6 +27,15 @@ app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(sampleweb_app, name="sampleweb")
 
 
+def _register_subapps() -> None:
+    from cli.evals import eval_app
+
+    app.add_typer(eval_app, name="eval")
+
+
+_register_subapps()
+
+
 def _fail(exc: LeadgenError) -> typer.Exit:
     typer.echo(f"error: {exc.detail}", err=True)
     return typer.Exit(2 if isinstance(exc, InvalidInput) else 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,6 +33,20 @@ class Settings(BaseSettings):
     object_store_url: str | None = Field(
         default=None,
         description="Where exports and snapshots go. Default: <data_dir>/objects. s3://bucket for S3/MinIO.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="S3 API endpoint for s3:// object stores (MinIO, R2, ...), e.g. http://127.0.0.1:9000. "
+        "Credentials come from the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION.",
+    )
+    retention_days_snapshots: int = Field(
+        default=30, ge=0,
+        description="Delete cached pages and page snapshots older than this many days (0 = keep forever).",
+    )
+    retention_days_personal: int = Field(
+        default=0, ge=0,
+        description="Erase contacts' names/e-mails/titles, draft bodies, outbox addresses and exports of leads "
+        "older than this many days and not in an active sequence; suppression hashes are kept (0 = keep forever).",
     )
 
     # --- web fetching ---------------------------------------------------------------
@@ -85,6 +99,10 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(default=None, description="Celery broker (redis://127.0.0.1:6379/0). Unset: campaigns run in-process.")
     redis_url: str | None = Field(default=None, description="Redis for rate limits; unset: in-memory.")
     log_level: str = Field(default="INFO", description="Log level.")
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log lines: json (one object a line), text (human), auto (text on a terminal, json otherwise).",
+    )
 
     @field_validator("allow_private_hosts", mode="before")
     @classmethod

@@ -66,7 +66,7 @@ def hostile_rows(records: list[Record]) -> list[dict[str, Any]]:
     variants = [["visible_injection", "planted_recipient", "reveal_prompt"], ["hidden_injection"]]
     rows = []
     for i, domain in enumerate(domains):
-        for j, kinds in enumerate(variants):
+        for kinds in variants:
             assert all(k in INJECTIONS for k in kinds)
             rows.append({"id": f"h:{domain}:{'+'.join(kinds)}", "kind": "hostile", "domain": domain,
                          "brief": briefs[i % len(briefs)], "injections": kinds,

@@ -85,10 +85,12 @@ def paired_bootstrap(pairs: list[tuple[int, int, int, int]], samples: int = BOOT
 
 def _metric(name: str, run_a: dict[str, Any], run_b: dict[str, Any]) -> MetricDiff:
     ra, rb = run_a["metrics"]["rates"].get(name), run_b["metrics"]["rates"].get(name)
-    cases_a = {c["id"]: c.get("contributions", {}).get(name) for c in run_a["cases"]}
+    cases_a = {c["id"]: c.get("contributions", {}) for c in run_a["cases"]}
     pairs = []
-    for case in run_b["cases"]:
-        a, b = cases_a.get(case["id"]), case.get("contributions", {}).get(name)
+    for case in run_b["cases"]:  # paired: only cases both runs scored
+        if case["id"] not in cases_a:
+            continue
+        a, b = cases_a[case["id"]].get(name), case.get("contributions", {}).get(name)
         if a is not None or b is not None:
             pairs.append((*(a or (0, 0)), *(b or (0, 0))))
     delta = round(rb["value"] - ra["value"], 4) if ra and rb else None

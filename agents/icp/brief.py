@@ -195,6 +195,8 @@ def _locations(text: str) -> list[str]:
                 continue
             raw = " ".join(chunk)
             key = fold(raw).replace(".", "")
+            if key.startswith("the "):
+                continue
             demonym = DEMONYMS.get(key)
             if key not in names and demonym is None:
                 continue

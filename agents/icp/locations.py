@@ -34,7 +34,7 @@ class Verdict(Enum):
 
 
 def _key(text: str) -> str:
-    return fold(text).replace(".", "").strip(" ()")
+    return fold(text).replace(".", "").strip(" ()").removeprefix("the ")
 
 
 @lru_cache(maxsize=2048)
@@ -154,8 +154,8 @@ def parse_target(term: str) -> Place | None:
     city = _city(term)
     # "New York" names the state; "New York City"/"NYC" the city.
     if city and key not in ("new york", "washington"):
-        name, country, state = city
-        return Place(frozenset({country}), f"{country}-{state}" if state else None, frozenset({name}))
+        name, country, city_state = city
+        return Place(frozenset({country}), f"{country}-{city_state}" if city_state else None, frozenset({name}))
     code = country_code(term)
     state = state_code(term) if len(key) > 2 else None
     if code and (key in COUNTRY_ALIASES or state is None):

@@ -48,7 +48,8 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Word-bounded pattern for ``phrase``; separators are interchangeable, a plural 's' optional."""
     words = [re.escape(w) for w in fold(phrase).split(" ") if w]
     body = r"[\s\-_/]*".join(words) if len(words) > 1 and len("".join(words)) <= 12 else r"[\s\-_/]+".join(words)
-    return re.compile(rf"(?<![a-z0-9]){body}(?:s|es)?(?![a-z0-9])")
+    plural = "(?:s|es)?" if len("".join(words)) > 3 else ""  # "hrs" is not "hr"
+    return re.compile(rf"(?<![a-z0-9]){body}{plural}(?![a-z0-9])")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -183,7 +183,7 @@ async def _form_reviewer(request: Request, principal: Principal, csrf: str) -> N
 
 @router.post("/queue/{approval_id}/{action}")
 async def decide_from_page(
-    approval_id: str, action: str, request: Request, principal: PagePrincipal, ctx: Context,
+    approval_id: str, action: Literal["approve", "reject", "edit"], request: Request, principal: PagePrincipal, ctx: Context,
     launcher: Launcher,
     csrf_token_field: Annotated[str, Form(alias="csrf_token")] = "",
     subject: Annotated[str | None, Form(max_length=300)] = None,
@@ -199,24 +199,22 @@ async def decide_from_page(
             )
             flags = ", ".join(view.flags) or "no flags"
             return _back_to_queue(campaign_id, f"Saved. Guard check: {flags}.", f"#item-{approval_id}")
-        if action in ("approve", "reject"):
-            await review.decide(ctx.repository, launcher, principal, approval_id, action)
-            return _back_to_queue(campaign_id, f"{action.capitalize()}d.")
+        await review.decide(ctx.repository, launcher, principal, approval_id, action)
+        return _back_to_queue(campaign_id, f"{action.capitalize()}d.")
     except LeadgenError as exc:
         return _back_to_queue(campaign_id, f"Could not {action}: {exc.detail}")
-    return _back_to_queue(campaign_id, f"Unknown action {action!r}.")
 
 
 @router.post("/queue/bulk")
 async def bulk_from_page(
     request: Request, principal: PagePrincipal, ctx: Context, launcher: Launcher,
-    action: Annotated[str, Form()],
+    action: Annotated[Literal["approve", "reject"], Form()],
     ids: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the default, never mutates it)
     csrf_token_field: Annotated[str, Form(alias="csrf_token")] = "",
     campaign_id: Annotated[str, Form()] = "",
 ) -> Response:
     await _form_reviewer(request, principal, csrf_token_field)
-    if action not in ("approve", "reject") or not ids:
+    if not ids:
         return _back_to_queue(campaign_id, "Select drafts and an action first.")
     result = await review.decide_many(ctx.repository, launcher, principal, ids, action)
     notice = f"{action.capitalize()}d {len(result.decided)}."

@@ -41,7 +41,9 @@ CAMPAIGN_STATUSES = (
     "draft", "running", "awaiting_approval", "sending", "paused", "completed", "cancelled", "failed",
 )
 APPROVAL_STATUSES = ("pending", "approved", "rejected")
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
+# "unconfirmed": the provider may have accepted it before a crash and cannot be asked; a
+# person decides (never re-sent automatically). See docs/sending.md.
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "unconfirmed")
 SUPPRESSION_REASONS = ("unsubscribe", "hard_bounce", "complaint", "manual", "erasure", "domain")
 
 NOW = text("CURRENT_TIMESTAMP")
@@ -292,6 +294,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_messages_status_due_at", "status", "due_at"),
         Index("ix_outbox_messages_campaign_id", "campaign_id"),
         Index("ix_outbox_messages_provider_message_id", "provider_message_id"),
+        Index("ix_outbox_messages_mailbox_sent_at", "mailbox", "sent_at"),
+        Index("ix_outbox_messages_recipient_domain_sent_at", "recipient_domain", "sent_at"),
     )
 
     id: Mapped[str] = _id()
@@ -321,6 +325,25 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = _created()
     explain: Mapped[dict[str, Any] | None]
+    # Sending mailbox (the From address) and the recipient's domain: what daily caps count.
+    mailbox: Mapped[str | None] = mapped_column(String(320))
+    recipient_domain: Mapped[str | None] = mapped_column(String(255))
+    # Set, and committed, right before the provider call of the current attempt: a row left in
+    # "sending" without it never reached the provider and is safe to send again.
+    dispatched_at: Mapped[datetime | None]
+
+
+class Mailbox(Base):
+    """A sending address: when it first sent (warm-up ramp) and whether it is paused."""
+
+    __tablename__ = "mailboxes"
+
+    id: Mapped[str] = _id()
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    first_send_at: Mapped[datetime | None]
+    paused_at: Mapped[datetime | None]
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
 
 
 class Event(Base):

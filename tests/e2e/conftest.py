@@ -29,6 +29,8 @@ def cli_env(tmp_path, sample_web):
         LEADGEN_DATA_DIR=str(tmp_path / "data"),
         LEADGEN_HTTP_PROXY=sample_web.proxy_url,
         LEADGEN_BROWSER="true",
+        # The sample web is ours and local: politeness delays would only slow the suite.
+        LEADGEN_PER_HOST_DELAY="0.02",
         LANGSMITH_TRACING="false",
         PYTHONPATH=str(ROOT),
     )

@@ -39,10 +39,16 @@ def _outbox(data_dir: Path) -> list[email.message.Message]:
 def test_run_pause_and_resume_in_new_processes(database, tmp_path, sample_web, cli_env, request):
     if database == "postgres":
         cli_env["LEADGEN_DATABASE_URL"] = request.getfixturevalue("pg_database")
-    companies = _companies(sample_web, tmp_path, 24, extra=["http://nonexistent-company.invalid/"])
+    companies = _companies(sample_web, tmp_path, 16, extra=["http://nonexistent-company.invalid/"])
     out = tmp_path / "results.jsonl"
+    # The proxy comes from --proxy here (the other tests use LEADGEN_HTTP_PROXY).
+    proxy = cli_env.pop("LEADGEN_HTTP_PROXY")
 
-    leadgen("run", "--brief", str(BRIEF), "--companies", str(companies), "--out", str(out), env=cli_env, cwd=tmp_path)
+    leadgen(
+        "run", "--brief", str(BRIEF), "--companies", str(companies), "--out", str(out), "--proxy", proxy,
+        env=cli_env, cwd=tmp_path,
+    )
+    cli_env["LEADGEN_HTTP_PROXY"] = proxy
 
     results = _read_results(out)
     inputs = [ln for ln in companies.read_text().splitlines() if ln and not ln.startswith("#")]

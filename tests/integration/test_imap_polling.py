@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import imaplib
 import time
 from datetime import UTC, datetime
@@ -135,3 +136,17 @@ def test_wrong_password_is_an_imap_error(imap_server, folder, db):
     box = ImapMailbox(imap_server.host, imap_server.port, imap_server.user, "wrong", folder=folder, ssl=False)
     with pytest.raises(imaplib.IMAP4.error):
         ReplyPoller(box, db.repo, db.workspace_id).poll_once()
+
+
+async def test_run_polls_until_stopped(imap_server, folder, db):
+    deliver(imap_server, folder, eml("reply_negative_outlook.eml"))
+    stop = asyncio.Event()
+    task = asyncio.create_task(poller(imap_server, folder, db).run(0.05, stop))
+    for _ in range(200):  # bounded wait for the first poll to land
+        if db.repo.events(db.workspace_id, kind="reply_negative"):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, timeout=30)
+    assert len(db.repo.events(db.workspace_id, kind="reply_negative")) == 1
+    assert unseen(imap_server, folder) == 0

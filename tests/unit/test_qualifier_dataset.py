@@ -118,6 +118,18 @@ BRIEFS = [
         lambda r: (_sub(r).endswith("security") or bool(_tags(r) & {"security", "cybersecurity"}))
         and "America / Canada" in r["regions"] and _size(r, high=9),
     ),
+    # Written after the rules were tuned on the five above: a held-out check of generality.
+    LabelledBrief(
+        "us_legal",
+        "Legal tech companies in the United States",
+        lambda r: (_sub(r).endswith("legal") or bool(_tags(r) & {"legal", "legaltech"})) and _in_us(r),
+    ),
+    LabelledBrief(
+        "education_hiring",
+        "Education companies that are hiring",
+        lambda r: (r["industry"] == "Education" or bool(_tags(r) & {"education", "edtech"}))
+        and r["is_hiring"] is True,
+    ),
 ]
 
 

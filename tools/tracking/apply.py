@@ -42,6 +42,7 @@ def apply_events(
     """Record ``events`` once each (by provider event id) and act on them, in one transaction.
 
     Only events seen for the first time act, so a retried webhook batch changes nothing twice.
+    Suppressions and cancellations are collected and written once per batch.
     """
     batch = list(events)
     summary = EventSummary(received=len(batch))
@@ -56,34 +57,34 @@ def apply_events(
             rows.append(store.NewEvent(event.kind, event.provider_event_id, event.occurred_at,
                                        payload, outbox))
         created = store.insert_events(session, workspace_id, rows)
+        suppressions: list[tuple[str | None, str, str]] = []
+        # reason -> (addresses, contact ids) whose queued rows stop, in every campaign: the
+        # sender refuses a suppressed address anyway, and the queue should say so.
+        stops: dict[str, tuple[set[str], set[str]]] = {}
         for event, row, is_new in zip(batch, rows, created, strict=True):
             if not is_new:
                 summary.duplicates += 1
                 continue
             summary.recorded += 1
             summary.by_kind[event.kind] = summary.by_kind.get(event.kind, 0) + 1
-            _act(session, workspace_id, event, row.target, summary)
+            if event.kind == "blocked":
+                if event.email not in summary.blocked:
+                    summary.blocked.append(event.email)
+                continue
+            rule = suppression_for(event)
+            if rule is None:
+                continue
+            reason, is_global = rule
+            suppressions.append((None if is_global else workspace_id, event.email, reason))
+            addresses, contacts = stops.setdefault(f"{event.kind}: {reason}", (set(), set()))
+            addresses.add(event.email)
+            if row.target is not None and row.target.contact_id:
+                contacts.add(row.target.contact_id)
+        summary.suppressed = store.suppress_many(session, suppressions)
+        for reason, (addresses, contacts) in stops.items():
+            summary.stopped += store.cancel_queued_many(session, workspace_id, addresses, contacts,
+                                                        reason=reason)
     return summary
-
-
-def _act(session: Session, workspace_id: str, event: TrackingEvent,
-         outbox: store.OutboxTarget | None, summary: EventSummary) -> None:
-    if event.kind == "blocked":
-        if event.email not in summary.blocked:
-            summary.blocked.append(event.email)
-        return
-    rule = suppression_for(event)
-    if rule is None:
-        return
-    reason, is_global = rule
-    if store.suppress(session, None if is_global else workspace_id, event.email, reason):
-        summary.suppressed.append(event.email)
-    # A suppressed address is refused by the sender anyway; cancelling its queued rows in every
-    # campaign of the workspace keeps the queue honest.
-    summary.stopped += store.cancel_queued(
-        session, workspace_id, event.email,
-        contact_id=outbox.contact_id if outbox else None, reason=f"{event.kind}: {reason}",
-    )
 
 
 def _payload(event: TrackingEvent) -> dict[str, object]:

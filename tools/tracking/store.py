@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -195,35 +195,78 @@ def _insert_one_by_one(
 
 
 def suppress(session: Session, workspace_id: str | None, email: str, reason: str) -> bool:
-    """Suppress an address in the caller's transaction, keyed exactly as SuppressionStore does.
-    True when a new row was written."""
-    key = email_hash(email)
-    scope = (Suppression.workspace_id.is_(None) if workspace_id is None
-             else Suppression.workspace_id == workspace_id)
-    if session.scalar(select(Suppression.id).where(scope, Suppression.email_hash == key).limit(1)):
-        return False
+    """Suppress one address in the caller's transaction; True when a new row was written."""
+    return bool(suppress_many(session, [(workspace_id, email, reason)]))
+
+
+def suppress_many(session: Session, entries: Sequence[tuple[str | None, str, str]]) -> list[str]:
+    """Suppress (workspace_id or None for global, email, reason) entries, keyed exactly as
+    SuppressionStore does; returns the addresses newly suppressed, in order."""
+    wanted: dict[tuple[str | None, str], tuple[str, str]] = {}
+    for workspace_id, email, reason in entries:
+        wanted.setdefault((workspace_id, email_hash(email)), (normalize_email(email), reason))
+    if not wanted:
+        return []
+    hashes = sorted({key for _, key in wanted})
+    existing: set[tuple[str | None, str]] = set()
+    for chunk in _chunks(hashes):
+        existing.update(
+            (row.workspace_id, row.email_hash) for row in session.execute(
+                select(Suppression.workspace_id, Suppression.email_hash)
+                .where(Suppression.email_hash.in_(chunk)))
+        )
+    rows: list[dict[str, Any]] = [
+        {"id": new_id(), "workspace_id": workspace_id, "email_hash": key, "email": email,
+         "domain": None, "reason": reason, "created_at": utcnow()}
+        for (workspace_id, key), (email, reason) in wanted.items()
+        if (workspace_id, key) not in existing
+    ]
+    if not rows:
+        return []
     try:
         with session.begin_nested():
-            session.add(Suppression(workspace_id=workspace_id, email_hash=key,
-                                    email=normalize_email(email), reason=reason))
+            session.execute(insert(Suppression), rows)
     except IntegrityError:
-        return False
-    return True
+        # A concurrent writer suppressed some of them first: fall back to one at a time.
+        added: list[str] = []
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    session.execute(insert(Suppression), [row])
+                added.append(str(row["email"]))
+            except IntegrityError:
+                continue
+        return list(dict.fromkeys(added))
+    return list(dict.fromkeys(str(row["email"]) for row in rows))
 
 
 def cancel_queued(session: Session, workspace_id: str, email: str, campaign_id: str | None = None,
                   contact_id: str | None = None, reason: str = "stopped") -> int:
     """Cancel the not-yet-sent rows for this recipient (one campaign, or all in the workspace)."""
-    match = func.lower(OutboxMessage.to_email) == normalize_email(email)
-    if contact_id is not None:
-        match = match | (OutboxMessage.contact_id == contact_id)
-    query = (update(OutboxMessage)
-             .where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.status.in_(STOPPABLE), match)
-             .values(status="cancelled", last_error=reason)
-             .execution_options(synchronize_session=False))
-    if campaign_id is not None:
-        query = query.where(OutboxMessage.campaign_id == campaign_id)
-    return int(getattr(session.execute(query), "rowcount", 0) or 0)
+    return cancel_queued_many(session, workspace_id, [email],
+                              [contact_id] if contact_id else [], campaign_id, reason)
+
+
+def cancel_queued_many(session: Session, workspace_id: str, emails: Iterable[str],
+                       contact_ids: Iterable[str] = (), campaign_id: str | None = None,
+                       reason: str = "stopped") -> int:
+    """Cancel the not-yet-sent rows of these recipients (by address or contact) in one pass."""
+    addresses = sorted({normalize_email(e) for e in emails if e})
+    contacts = sorted(set(contact_ids))
+    total = 0
+    for start in range(0, max(len(addresses), len(contacts)), _CHUNK):
+        match: ColumnElement[bool] = func.lower(OutboxMessage.to_email).in_(addresses[start:start + _CHUNK])
+        if contacts[start:start + _CHUNK]:
+            match = match | OutboxMessage.contact_id.in_(contacts[start:start + _CHUNK])
+        query = (update(OutboxMessage)
+                 .where(OutboxMessage.workspace_id == workspace_id,
+                        OutboxMessage.status.in_(STOPPABLE), match)
+                 .values(status="cancelled", last_error=reason)
+                 .execution_options(synchronize_session=False))
+        if campaign_id is not None:
+            query = query.where(OutboxMessage.campaign_id == campaign_id)
+        total += int(getattr(session.execute(query), "rowcount", 0) or 0)
+    return total
 
 
 def postpone_queued(session: Session, workspace_id: str, campaign_id: str, email: str,

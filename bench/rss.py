@@ -1,0 +1,61 @@
+"""Peak resident memory of this process and its children (chromium included), sampled in a thread."""
+
+from __future__ import annotations
+
+import threading
+
+import psutil
+
+
+def tree_rss(root: psutil.Process, exclude: frozenset[int] = frozenset()) -> int:
+    """Bytes resident in ``root`` and every descendant not in ``exclude`` (nor under one)."""
+    total = 0
+    try:
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    skip = set(exclude)
+    for proc in procs:
+        try:
+            if proc.pid in skip or proc.ppid() in skip:
+                skip.add(proc.pid)
+                continue
+            total += proc.memory_info().rss
+        except psutil.Error:  # a child exited between listing and reading
+            continue
+    return total
+
+
+class PeakRss:
+    """``with PeakRss(exclude={server_pid}) as peak: ...``; then ``peak.peak_mb``."""
+
+    def __init__(self, interval: float = 0.2, exclude: set[int] | None = None) -> None:
+        self.interval = interval
+        self.exclude = frozenset(exclude or ())
+        self.peak_bytes = 0
+        self.samples = 0
+        self._root = psutil.Process()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
+
+    def _sample(self) -> None:
+        self.peak_bytes = max(self.peak_bytes, tree_rss(self._root, self.exclude))
+        self.samples += 1
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    @property
+    def peak_mb(self) -> float:
+        return round(self.peak_bytes / 2**20, 1)
+
+    def __enter__(self) -> PeakRss:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
