@@ -156,6 +156,15 @@ def _short(name: str, limit: int = 28) -> str:
     return name if len(name) <= limit else name[:limit].rsplit(" ", 1)[0]
 
 
+def prose_name(name: str) -> str:
+    """A company name as it reads in an e-mail: "PARES AI" -> "Pares AI", "pap!" -> "pap". A
+    stylised name repeated in a subject and body reads as shouting to people and spam filters;
+    short acronyms ("AI", "IBM") stay as written."""
+    words = [w.capitalize() if len(w) >= 4 and w.isalpha() and w.isupper() else w
+             for w in name.replace("!", " ").split()]
+    return " ".join(words) or name
+
+
 def _topic(hook: Hook | None, company: str) -> str:
     topics = {"funding": "your funding news", "launch": "your launch", "news": "your recent news",
               "product": f"what {company} is building"}
@@ -167,7 +176,7 @@ def _topic(hook: Hook | None, company: str) -> str:
 def _rules_draft(step: int, hook: Hook | None, first: Hook | None, lead: Lead, brief: CampaignBrief,
                  prompts: dict[str, Prompt], recipient: Contact | None) -> Draft:
     assert lead.company is not None
-    company = _short(lead.company.name or lead.company.domain)
+    company = _short(prose_name(lead.company.name or lead.company.domain))
     prompt = prompts["first_touch" if step == 1 else "follow_up"]
     text = prompt.render(company=company, first_name=_first_name(recipient), step=step,
                          angle=hook.angle if hook else "none", hook=hook.text if hook else "",
@@ -191,7 +200,7 @@ async def _llm_draft(llm, step: int, lead: Lead, brief: CampaignBrief, prompts: 
         HumanMessage(user.render(
             step=step, steps_total=brief.sequence_steps, offer=brief.offer, sender_name=brief.sender.name,
             sender_company=brief.sender.company, first_name=_first_name(recipient),
-            company_name=lead.company.name or lead.company.domain, earlier_hooks=earlier,
+            company_name=prose_name(lead.company.name or lead.company.domain), earlier_hooks=earlier,
             preferred_angle=prefer, max_words=MAX_WORDS - 15, company_data=company_data_block(lead.company))),
     ]
     out = await structured_call(llm, DraftOut, messages, budget=budget, lead_key=lead.url)

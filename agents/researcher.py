@@ -60,8 +60,9 @@ def _plan(home: str, home_html: str, sitemap: list[str]) -> list[str]:
         kind = page_kind(url)
         if kind and url not in found.setdefault(kind, []):
             found[kind].append(url)
-    for kind, path in _FALLBACK_PATHS.items():
-        found.setdefault(kind, [urljoin(home, path)])
+    if not sitemap:  # a sitemap lists what exists; without one, try the usual paths
+        for kind, path in _FALLBACK_PATHS.items():
+            found.setdefault(kind, [urljoin(home, path)])
     plan: list[str] = []
     # First the best page of each kind, then second-best pages, so one kind cannot eat the budget.
     for rank in range(3):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from sampleweb.dataset import BUNDLED_DATASET, DATASET_ENV
 
+ROOT = Path(__file__).resolve().parents[1]
 FULL_DATASET = Path("/work/shared/datasets/companies/companies.jsonl")
 
 
@@ -34,14 +36,6 @@ def choose_dataset(explicit: str | None = None) -> DatasetChoice:
     )
 
 
-def _serve(latency_ms: float, dataset: str, conn: Connection) -> None:
-    from sampleweb.server import SampleWeb
-
-    with SampleWeb(port=0, latency_ms=latency_ms, dataset=dataset) as web:
-        conn.send(web.proxy_url)
-        conn.recv()  # block until the parent says stop (or goes away)
-
-
 @dataclass(frozen=True)
 class RunningWeb:
     proxy_url: str
@@ -50,21 +44,22 @@ class RunningWeb:
 
 @contextmanager
 def sample_web_process(latency_ms: float, dataset: Path) -> Iterator[RunningWeb]:
-    """``SampleWeb(port=0, latency_ms=..., dataset=...)`` in a spawned child process."""
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(latency_ms, str(dataset), child), daemon=True)
-    proc.start()
+    """``python -m sampleweb --port 0`` (a ``SampleWeb``) in a child process; yields its proxy URL."""
+    cmd = [sys.executable, "-m", "sampleweb", "--port", "0", "--latency-ms", str(latency_ms),
+           "--dataset", str(dataset)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
-        if not parent.poll(60):
-            raise RuntimeError("the sample web did not start within 60 s")
-        yield RunningWeb(parent.recv(), proc.pid or 0)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # "sampleweb: N sites; LEADGEN_HTTP_PROXY=http://127.0.0.1:PORT"
+        match = re.search(r"LEADGEN_HTTP_PROXY=(\S+)", line)
+        if not match:
+            raise RuntimeError(f"the sample web did not start (said {line!r}, exit {proc.poll()})")
+        yield RunningWeb(match.group(1), proc.pid)
     finally:
+        proc.terminate()
         try:
-            parent.send("stop")
-        except (BrokenPipeError, OSError):
-            pass
-        proc.join(10)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(5)
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

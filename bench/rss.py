@@ -1,4 +1,5 @@
-"""Peak resident memory of this process and its children (chromium included), sampled in a thread."""
+"""Peak memory of this process and its children (chromium included), sampled in a thread: summed
+RSS (counts shared pages once per process) and summed PSS (shared pages split between sharers)."""
 
 from __future__ import annotations
 
@@ -7,39 +8,44 @@ import threading
 import psutil
 
 
-def tree_rss(root: psutil.Process, exclude: frozenset[int] = frozenset()) -> int:
-    """Bytes resident in ``root`` and every descendant not in ``exclude`` (nor under one)."""
-    total = 0
+def tree_memory(root: psutil.Process, exclude: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """(RSS, PSS) bytes of ``root`` and every descendant not in ``exclude`` (nor under one)."""
+    rss = pss = 0
     try:
         procs = [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, 0
     skip = set(exclude)
     for proc in procs:
         try:
             if proc.pid in skip or proc.ppid() in skip:
                 skip.add(proc.pid)
                 continue
-            total += proc.memory_info().rss
+            info = proc.memory_full_info()
         except psutil.Error:  # a child exited between listing and reading
             continue
-    return total
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 class PeakRss:
-    """``with PeakRss(exclude={server_pid}) as peak: ...``; then ``peak.peak_mb``."""
+    """``with PeakRss(exclude={server_pid}) as peak: ...``; then ``peak.peak_mb`` / ``peak.peak_pss_mb``."""
 
     def __init__(self, interval: float = 0.2, exclude: set[int] | None = None) -> None:
         self.interval = interval
         self.exclude = frozenset(exclude or ())
         self.peak_bytes = 0
+        self.peak_pss_bytes = 0
         self.samples = 0
         self._root = psutil.Process()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
 
     def _sample(self) -> None:
-        self.peak_bytes = max(self.peak_bytes, tree_rss(self._root, self.exclude))
+        rss, pss = tree_memory(self._root, self.exclude)
+        self.peak_bytes = max(self.peak_bytes, rss)
+        self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
         self.samples += 1
 
     def _run(self) -> None:
@@ -49,6 +55,10 @@ class PeakRss:
     @property
     def peak_mb(self) -> float:
         return round(self.peak_bytes / 2**20, 1)
+
+    @property
+    def peak_pss_mb(self) -> float:
+        return round(self.peak_pss_bytes / 2**20, 1)
 
     def __enter__(self) -> PeakRss:
         self._sample()

@@ -12,7 +12,8 @@ from rich.table import Table
 from core.briefs import load_brief
 from core.models import Lead
 from core.settings import Settings
-from cli.run import ensure_database, run_to_gate
+from cli.database import ensure_database
+    from cli.run import run_to_gate
 
 DEMO_BRIEF = Path(__file__).parent / "data" / "demo_brief.yaml"
 DEMO_USER = ("reviewer@demo.local", "demo-reviewer")
@@ -29,10 +30,11 @@ def results_table(leads: list[Lead]) -> Table:
     for lead in sorted(leads, key=lambda x: (order.get(x.status or "error", 3), -(x.qualification.score if x.qualification else 0))):
         name = (lead.company.name if lead.company else None) or lead.url
         score = str(lead.qualification.score) if lead.qualification else "-"
-        why = (lead.qualification.reasons[0] if lead.qualification and lead.qualification.reasons else lead.error or "")
+        # The qualifier ends its reasons with the verdict sentence.
+        why = (lead.qualification.reasons[-1] if lead.qualification and lead.qualification.reasons else lead.error or "")
         subjects = " | ".join(d.subject for d in lead.drafts) or "-"
         style = {"qualified": "green", "disqualified": "yellow"}.get(lead.status or "", "red")
-        table.add_row(name, f"[{style}]{lead.status}[/{style}]", score, why[:70], subjects)
+        table.add_row(name, f"[{style}]{lead.status}[/{style}]", score, why[:90], subjects)
     return table
 
 
@@ -51,7 +53,7 @@ def _ensure_demo_user(settings: Settings) -> None:
 def run_demo(*, serve: bool, host: str, port: int, n_companies: int) -> int:
     from sampleweb.server import SampleWeb
 
-    console = Console(stderr=False)
+    console = Console(stderr=False, width=max(140, Console().width))
     settings = Settings()
     ensure_database(settings)
     brief = load_brief(DEMO_BRIEF)

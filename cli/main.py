@@ -29,8 +29,18 @@ app.add_typer(sampleweb_app, name="sampleweb")
 
 def _register_subapps() -> None:
     from cli.evals import eval_app
+    from cli.ops import ops_app
 
     app.add_typer(eval_app, name="eval")
+    app.add_typer(ops_app, name="ops")
+
+
+@app.callback()
+def _configure(ctx: typer.Context) -> None:
+    """Logging for every command: JSON lines when not on a terminal (or LEADGEN_LOG_FORMAT=json)."""
+    from core.logging import configure_logging
+
+    configure_logging(Settings())
 
 
 _register_subapps()
@@ -60,7 +70,8 @@ def run(
     from core.briefs import load_brief
     from tools.sources.files import read_company_file
 
-    from cli.run import ensure_database, run_to_gate
+    from cli.database import ensure_database
+    from cli.run import run_to_gate
 
     try:
         parsed = load_brief(brief)
@@ -111,7 +122,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from cli.run import ensure_database
+    from cli.database import ensure_database
 
     settings = Settings()
     ensure_database(settings)
@@ -162,12 +173,12 @@ def _redact(url: str) -> str:
 
 
 def _repo():
-    from cli.run import ensure_database
-    from graph.deps import make_repository
+    from cli.database import ensure_database
+    from core.db.repository import Repository
 
     settings = Settings()
     ensure_database(settings)
-    return settings, make_repository(settings)
+    return settings, Repository.from_url(settings.resolved_database_url)
 
 
 @campaigns_app.command("list")

@@ -90,4 +90,7 @@ class Progress:
         self.stream.flush()
 
     def close(self) -> None:
-        self._print(final=True)
+        if self.tty:
+            self._print(final=True)  # end the bar's line
+        elif self.done < self.total or self.last == 0.0:
+            self._print(final=True)

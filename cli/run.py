@@ -10,14 +10,8 @@ from core.models import CampaignBrief, Lead
 from core.settings import Settings
 from graph.deps import open_deps
 from graph.runner import CampaignRunner
+from cli.database import ensure_database  # noqa: F401  (re-exported for callers)
 from cli.results import OrderedResultWriter, Progress, unique_inputs
-
-
-def ensure_database(settings: Settings) -> None:
-    from core.db.migrate import upgrade
-
-    settings.ensure_dirs()
-    upgrade(settings.resolved_database_url)
 
 
 async def run_to_gate(

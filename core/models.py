@@ -86,6 +86,7 @@ class Company(BaseModel):
     is_hiring: bool | None = None
     signals: list[Signal] = Field(default_factory=list)
     # Below: not part of the CLI line (see RESULT_FIELDS), carried for later agents.
+    keywords: list[str] = Field(default_factory=list)  # topics the site lists for itself (tags, meta keywords)
     open_roles: list[str] = Field(default_factory=list)
     facts: list[Evidence] = Field(default_factory=list)  # quotable sentences with their page
     sources: dict[str, str] = Field(default_factory=dict)  # field name -> source_url it came from

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     )
     retention_days_personal: int = Field(
         default=0, ge=0,
-        description="Erase contacts' names/e-mails/titles, draft bodies, outbox addresses and exports of leads "
+        description="Erase contacts' names/e-mails/titles, drafts, outbox addresses and exports of leads "
         "older than this many days and not in an active sequence; suppression hashes are kept (0 = keep forever).",
     )
 
@@ -93,10 +93,32 @@ class Settings(BaseSettings):
     sendgrid_webhook_public_key: str | None = Field(default=None, description="Event Webhook verification key (base64 DER).")
     public_base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL of the API, used in unsubscribe links.")
 
+    # --- sending schedule, caps and guardrails (see docs/sending.md) ----------------
+    send_immediately: bool = Field(default=False, description="Ignore send windows and gaps between sends (demos, tests); step delays, caps and suppression still apply.")
+    send_window_start: str = Field(default="09:00", description="Earliest local time (recipient's time zone) a message is sent, HH:MM.")
+    send_window_end: str = Field(default="17:00", description="Latest local time (recipient's time zone) a message is sent, HH:MM.")
+    sending_timezone: str = Field(default="UTC", description="Time zone used when a recipient's location is unknown (IANA name, e.g. Europe/Berlin).")
+    step_delay_business_days: int = Field(default=3, description="Business days between one sequence step and the next.")
+    mailbox_daily_cap: int = Field(default=200, description="Messages one sending mailbox sends per day once warmed up.")
+    mailbox_warmup_start: int = Field(default=20, description="Daily cap of a new mailbox on its first sending day.")
+    mailbox_warmup_days: int = Field(default=14, description="Days over which a new mailbox's cap grows linearly to mailbox_daily_cap.")
+    domain_daily_cap: int = Field(default=20, description="Messages per day to one recipient domain (e.g. acme.com), across mailboxes.")
+    send_gap_seconds: float = Field(default=60.0, description="Minimum seconds between two sends from one mailbox.")
+    send_gap_jitter_seconds: float = Field(default=60.0, description="Extra random (seeded by Message-ID) seconds added to each gap.")
+    send_retry_base_seconds: float = Field(default=300.0, description="First retry delay after a transient provider error; doubles per attempt.")
+    send_max_attempts: int = Field(default=6, description="Attempts before a message that keeps failing transiently is marked failed.")
+    send_lease_seconds: float = Field(default=600.0, description="A message claimed longer ago than this is treated as interrupted by a crash and recovered.")
+    sent_archive_dir: Path | None = Field(default=None, description="Directory (Maildir or .eml files) where the relay archives accepted mail; lets crash recovery confirm ambiguous sends.")
+    guardrail_bounce_rate: float = Field(default=0.03, description="Campaign pauses itself when its rolling bounce rate exceeds this fraction.")
+    guardrail_complaint_rate: float = Field(default=0.001, description="Campaign pauses itself when its rolling complaint rate exceeds this fraction.")
+    guardrail_window_days: int = Field(default=7, description="Days of sends the rolling bounce and complaint rates look at.")
+    guardrail_min_sent: int = Field(default=20, description="Sends in the window before the bounce-rate guardrail may trigger (complaints always count).")
+
     # --- API, auth, workers -------------------------------------------------------
     secret_key: str = Field(default="dev-insecure-change-me", description="Signs JWTs and unsubscribe tokens. Set in production.")
     jwt_expiry_minutes: int = Field(default=30, description="Access token lifetime in minutes.")
     broker_url: str | None = Field(default=None, description="Celery broker (redis://127.0.0.1:6379/0). Unset: campaigns run in-process.")
+    celery_queue: str = Field(default="leadgen", description="Celery queue the API sends campaign tasks to and workers consume.")
     redis_url: str | None = Field(default=None, description="Redis for rate limits; unset: in-memory.")
     log_level: str = Field(default="INFO", description="Log level.")
     log_format: Literal["auto", "json", "text"] = Field(

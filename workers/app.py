@@ -19,7 +19,7 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue="leadgen",
+        task_default_queue=settings.celery_queue,
         broker_connection_retry_on_startup=True,
         task_serializer="json",
         accept_content=["json"],
@@ -54,4 +54,4 @@ async def _resume(settings: Settings, campaign_id: str, decisions: dict) -> str:
 
 def start_worker(settings: Settings, *, concurrency: int = 2) -> None:
     app = make_celery(settings)
-    app.worker_main(["worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency), "-Q", "leadgen"])
+    app.worker_main(["worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency), "-Q", settings.celery_queue])

@@ -16,14 +16,22 @@ from core.models import ICP, Company, Evidence
 # never enough to carry a weak one. Location is usually findable, so its absence counts more.
 UNKNOWN_CREDIT = {"industry": 0.25, "location": 0.25, "size": 0.5, "signals": 0.5}
 # An industry found only in the free text: (strong = in the lead sentence or mentioned twice,
-# structured industry field absent or not) -> credit. A single passing mention next to an
-# industry field that says otherwise is weak evidence.
+# how much the company classified itself elsewhere without naming the term: 0 = no industry
+# and no topic list, 1 = an industry, 2 = an industry and a topic list) -> credit. The company's
+# own classification outranks its prose: a lead mention next to an industry that says otherwise
+# still counts, but not next to an industry and a topic list that both leave the term out.
 DESCRIPTION_CREDIT = {
-    (True, False): 0.85, (True, True): 0.7, (False, False): 0.6, (False, True): 0.3,
+    (True, 0): 0.85, (True, 1): 0.6, (True, 2): 0.4,
+    (False, 0): 0.6, (False, 1): 0.3, (False, 2): 0.2,
 }
+# Topics the company lists for itself (tags, "focus areas") or puts in its name ("Foo Robotics"),
+# by whether it also states an industry (that did not match): a secondary classification next to
+# a different primary industry counts for less.
+KEYWORD_CREDIT = {False: 0.9, True: 0.7}
 # A fit needs these dimensions established at least this well when the ICP names them:
-# a company whose business or place we could not establish is not called a fit.
-CORE_MIN_CREDIT = {"industry": 0.5, "location": 0.5}
+# a company whose business or place we could not establish is not called a fit, and a signal the
+# brief requires ("hiring") must be found: a brief that asks for it wants evidence, not a guess.
+CORE_MIN_CREDIT = {"industry": 0.5, "location": 0.5, "signals": 1.0}
 
 
 @dataclass
@@ -44,7 +52,7 @@ def _quote(text: str, limit: int = 160) -> str:
 def assess_exclusions(icp: ICP, company: Company) -> Assessment | None:
     if not icp.exclude:
         return None
-    texts = company_texts(company, with_identity=True)
+    texts = company_texts(company, with_identity=True, with_news=True)
     domain = company.domain.lower().removeprefix("www.")
     for term in icp.exclude:
         key = fold(term).removeprefix("www.")
@@ -76,9 +84,12 @@ def assess_industry(icp: ICP, company: Company) -> Assessment | None:
         if hit is None:
             continue
         if hit.field == "industry":
-            credit = 1.0 if hit.exact else 0.9
+            credit = 1.0 if hit.exact and not hit.detail else 0.9
+        elif hit.field in ("keywords", "name"):
+            credit = KEYWORD_CREDIT[bool(company.industry)]
         else:
-            credit = DESCRIPTION_CREDIT[(hit.strong, bool(company.industry))]
+            classified = 2 if company.industry and company.keywords else int(bool(company.industry or company.keywords))
+            credit = DESCRIPTION_CREDIT[(hit.strong, classified)]
         if best is None or credit > best[0]:
             best = (credit, hit)
     if best is None:
@@ -88,6 +99,10 @@ def assess_industry(icp: ICP, company: Company) -> Assessment | None:
     credit, hit = best
     if hit.field == "industry":
         reason = f"Industry matches '{hit.term}': the industry is \"{_quote(hit.quote)}\""
+    elif hit.field == "keywords":
+        reason = f"Industry matches '{hit.term}': the site lists \"{_quote(hit.quote)}\" among its topics"
+    elif hit.field == "name":
+        reason = f"Industry matches '{hit.term}': the company's name is \"{_quote(hit.quote)}\""
     else:
         how = "" if hit.strong else " (a single passing mention)"
         reason = f"Industry matches '{hit.term}'{how}: the site describes \"{_quote(hit.quote)}\""

@@ -3,13 +3,15 @@ ICP industry (or exclusion keyword) against a company's industry, facts and desc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from agents.icp.phrases import find_all, find_near, fold, fold_aligned, phrase_pattern, snippet
+from agents.icp.phrases import Hit, find_all, find_near, fold, fold_aligned, phrase_pattern, snippet
 from core.models import Company
+from tools.extract.links import page_kind
 
 # canonical -> synonyms (the canonical name is always a synonym of itself).
 TAXONOMY: dict[str, tuple[str, ...]] = {
@@ -24,13 +26,13 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
         "financial services", "financial technology", "payments", "payment processing",
         "banking", "neobank", "lending", "credit and lending", "consumer finance",
         "wealth management", "asset management", "finance and accounting", "accounting",
-        "finance", "fin tech",
+        "finance", "fin tech", "consumer lending", "consumer loan", "consumer loans", "consumer credit", "loan servicing",
     ),
     "insurance": ("insurtech", "insurance tech", "underwriting", "claims processing"),
     "healthcare": (
         "health care", "health tech", "healthtech", "digital health", "healthcare it",
         "mental health", "medical", "clinical", "hospitals", "patients", "telehealth", "telemedicine",
-        "healthcare services",
+        "healthcare services", "consumer health", "consumer health and wellness", "consumer health services",
     ),
     "medtech": ("medical devices", "medical device", "diagnostics", "med tech"),
     "biotech": (
@@ -144,7 +146,7 @@ def vocabulary(term: str) -> tuple[str, ...]:
 class TextField:
     """A piece of company text and where it came from."""
 
-    field: str  # "industry", "fact", "description", "name", "domain"
+    field: str  # "industry", "keywords", "fact", "description", "name", "domain", "news"
     text: str
     source_url: str | None
 
@@ -159,16 +161,25 @@ class TermMatch:
     exact: bool
     mentions: int = 1  # mentions across the facts and description
     in_lead: bool = False  # found in the name or the description's first sentence
+    detail: bool = False  # found in the parenthesised detail of a stated industry
 
     @property
     def strong(self) -> bool:
         """Structured, or what the site leads with or repeats (not a passing mention)."""
-        return self.field in ("industry", "name", "domain") or self.in_lead or self.mentions >= 2
+        return self.field in STRUCTURED_FIELDS or self.in_lead or self.mentions >= 2
 
 
-def company_texts(company: Company, *, with_identity: bool = False) -> list[TextField]:
-    """Company text in trust order: structured industry first, then quotable facts, then the
-    description. Page bodies are never read here."""
+# Fields where the company classifies itself: a match there settles the industry on its own.
+STRUCTURED_FIELDS = ("industry", "keywords", "name", "domain")
+_TLD_SUFFIX = re.compile(r"\.[a-z]{2,6}$", re.I)  # "IronLedger.ai" names a domain, not an industry
+# Pages that talk about events, jobs or posts, not about what the company is.
+_NEWS_PAGES = frozenset({"blog", "careers"})
+
+
+def company_texts(company: Company, *, with_identity: bool = False, with_news: bool = False) -> list[TextField]:
+    """Company text in trust order: the industry it states, the topics it lists, then its own
+    description and home/about sentences. Blog, news and careers sentences (signals) only with
+    ``with_news``: they are about events, not about what the company is. Page bodies are never read."""
     sources = company.sources
     fields: list[TextField] = []
     if with_identity:
@@ -177,10 +188,45 @@ def company_texts(company: Company, *, with_identity: bool = False) -> list[Text
             fields.append(TextField("name", company.name, sources.get("name")))
     if company.industry:
         fields.append(TextField("industry", company.industry, sources.get("industry")))
-    fields += [TextField("fact", f.claim, f.source_url) for f in company.facts]
+    if company.keywords:
+        fields.append(TextField("keywords", ", ".join(company.keywords), sources.get("keywords")))
+    if company.name and not with_identity:  # "Acme Robotics", "Foo AI": the name classifies the company
+        fields.append(TextField("name", _TLD_SUFFIX.sub("", company.name), sources.get("name")))
+    signal_texts = {" ".join(s.text.split()) for s in company.signals}
+    news: list[TextField] = []
+    for fact in company.facts:
+        if fact.claim == company.description:
+            continue
+        if fact.claim in signal_texts or page_kind(fact.source_url or "") in _NEWS_PAGES:
+            news.append(TextField("news", fact.claim, fact.source_url))
+        else:
+            fields.append(TextField("fact", fact.claim, fact.source_url))
     if company.description:
         fields.append(TextField("description", company.description, sources.get("description")))
-    return fields
+    return fields + news if with_news else fields
+
+
+@lru_cache(maxsize=1)
+def _all_phrases() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold(p) for c, syns in TAXONOMY.items() for p in (c, *syns)))
+
+
+@lru_cache(maxsize=4096)
+def _resolved_hits(folded: str) -> tuple[Hit, ...]:
+    """Every taxonomy phrase in the text, the longest winning where they overlap."""
+    return tuple(find_all(folded, _all_phrases()))
+
+
+def _without_compounds(folded: str, phrases: tuple[str, ...], canonical: str | None) -> str:
+    """The text with other industries' phrases blanked, so a taxonomy term is not found inside a
+    longer phrase that means something else ("consumer" in "consumer finance" is fintech)."""
+    if canonical is None:
+        return folded
+    wanted = set(phrases)
+    for hit in _resolved_hits(folded):
+        if hit.phrase not in wanted:
+            folded = folded[: hit.start] + " " * (hit.end - hit.start) + folded[hit.end:]
+    return folded
 
 
 def match_term(term: str, texts: list[TextField]) -> TermMatch | None:
@@ -193,16 +239,16 @@ def match_term(term: str, texts: list[TextField]) -> TermMatch | None:
     mentions = 0
     in_lead = False
     for field in texts:
-        folded = _blank(fold_aligned(field.text), friends)
+        folded = _without_compounds(_blank(fold_aligned(field.text), friends), phrases, canonical)
         hits = find_all(folded, phrases)
         near = None if hits or first is not None else find_near(folded, phrases)
         found = hits or ([near] if near else [])
         if not found:
             continue
-        if field.field in ("industry", "name", "domain"):
+        if field.field in STRUCTURED_FIELDS:
             hit = found[0]
             return TermMatch(term, hit.phrase, field.field, snippet(field.text, hit.start, hit.end),
-                             field.source_url, hit.exact, len(found), True)
+                             field.source_url, hit.exact, len(found), True, _in_detail(field.text, hit.start))
         mentions += len(found)
         if field.field == "description" and found[0].start < _lead_end(field.text):
             in_lead = True
@@ -213,6 +259,12 @@ def match_term(term: str, texts: list[TextField]) -> TermMatch | None:
     if first is None:
         return None
     return replace(first, mentions=mentions, in_lead=in_lead)
+
+
+def _in_detail(text: str, start: int) -> bool:
+    """A stated industry's parenthesised detail ("fintech (consumer finance)") is a narrower claim."""
+    paren = text.find("(")
+    return 0 <= paren < start
 
 
 def _blank(text: str, phrases: list[str]) -> str:

@@ -4,8 +4,9 @@ Score = 100 × Σ(weight × credit) / Σ(weight) over the dimensions the ICP con
 location 25, size 20, signals 20), plus a bounded nudge from similar past outcomes. Credit is 1
 for a match, 0 for a mismatch and partial for unknown facts (see ``assess.UNKNOWN_CREDIT``).
 fit = no hard constraint failed (exclusion, known team size out of range, known location outside
-the ICP, required signal known absent), score >= FIT_THRESHOLD (70), and the industry and location
-(when constrained) were established (credit >= 0.5: not unknown, not a lone passing mention).
+the ICP, required signal known absent), score >= FIT_THRESHOLD (70), the industry and location
+(when constrained) were established (credit >= 0.5: not unknown, not a lone passing mention), and
+every required signal was found (an unknown one holds the lead back; the reason says which).
 confidence = the weighted share of constrained facts that were known.
 Only structured fields and the description/facts are read, as data: page text never reaches here.
 """
@@ -27,6 +28,7 @@ from core.models import ICP, Company, Evidence, PriorOutcome, Qualification
 WEIGHTS = {"industry": 35, "location": 25, "size": 20, "signals": 20}
 FIT_THRESHOLD = 70
 HARD_FAIL_CAP = 30  # a lead failing a hard constraint never scores above this
+_NAMES = {"signals": "required signals"}
 
 
 def company_urls(company: Company) -> set[str]:
@@ -82,7 +84,8 @@ def score_company(
         reasons.append(f"Not a fit: a hard constraint failed ({', '.join(a.dimension for a in hard)})")
     elif unsettled:
         reasons.append(
-            f"Not a fit: the {' and the '.join(a.dimension for a in unsettled)} could not be established"
+            f"Not a fit: the {' and the '.join(_NAMES.get(a.dimension, a.dimension) for a in unsettled)}"
+            " could not be established"
         )
     elif fit:
         reasons.append(f"Fit: score {score} reaches the threshold of {FIT_THRESHOLD}")

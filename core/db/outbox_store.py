@@ -10,7 +10,8 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.db.digests import content_hash, email_domain
-from core.db.store import Store, owned
+from core.db.sending_store import SendingStore
+from core.db.store import owned
 from core.db.tables import (
     OUTBOX_STATUSES,
     ApprovalItem,
@@ -27,14 +28,15 @@ from core.errors import Conflict, InvalidInput, NotFound
 # one worker gets it, a second claim raises Conflict.
 _OUTBOX_FROM: dict[str, tuple[str, ...]] = {
     "sending": ("queued", "failed"),
-    "sent": ("sending", "queued"),
-    "failed": ("sending", "queued"),
-    "queued": ("sending", "failed"),
-    "cancelled": ("queued", "failed"),
+    "sent": ("sending", "queued", "unconfirmed"),
+    "failed": ("sending", "queued", "unconfirmed"),
+    "queued": ("sending", "failed", "unconfirmed"),
+    "cancelled": ("queued", "failed", "unconfirmed"),
+    "unconfirmed": ("sending",),
 }
 
 
-class OutboxStore(Store):
+class OutboxStore(SendingStore):
     """Queueing approved messages and tracking their delivery state."""
 
     def enqueue_outbox(

@@ -13,6 +13,7 @@ from core.db.digests import (
     normalize_email,
     parent_domains,
 )
+from core.db.erasure import erase_recipient
 from core.db.store import Store
 from core.db.tables import SUPPRESSION_REASONS, Suppression
 from core.errors import InvalidInput
@@ -65,5 +66,15 @@ class SuppressionStore(Store):
         with self._tx() as s:
             hits = s.scalar(select(func.count()).select_from(Suppression).where(scope, match))
             return bool(hits)
+
+    def erase_contact(self, workspace_id: str, email: str) -> dict[str, int]:
+        """Delete a recipient's personal data (GDPR Art. 17) and keep only a hashed
+        suppression entry (reason "erasure"). Returns how many rows of each kind changed."""
+        if "@" not in email:
+            raise InvalidInput(f"not an e-mail address: {email!r}")
+        with self._tx() as s:
+            counts = erase_recipient(s, workspace_id, email)
+        self.suppress(workspace_id, email, "erasure")
+        return counts
 
     # --- audit ---------------------------------------------------------------------------

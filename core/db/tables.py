@@ -328,6 +328,7 @@ class OutboxMessage(Base):
     # Sending mailbox (the From address) and the recipient's domain: what daily caps count.
     mailbox: Mapped[str | None] = mapped_column(String(320))
     recipient_domain: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime | None]  # when the current attempt took the "sending" claim
     # Set, and committed, right before the provider call of the current attempt: a row left in
     # "sending" without it never reached the provider and is safe to send again.
     dispatched_at: Mapped[datetime | None]

@@ -93,6 +93,17 @@ class OutboxView(_View):
     sent_at: datetime | None = None
     created_at: datetime
     explain: dict[str, Any] | None = None
+    mailbox: str | None = None
+    recipient_domain: str | None = None
+    claimed_at: datetime | None = None
+    dispatched_at: datetime | None = None
+
+
+class MailboxView(_View):
+    address: str
+    first_send_at: datetime | None = None
+    paused_at: datetime | None = None
+    paused_reason: str | None = None
 
 
 class EventView(_View):

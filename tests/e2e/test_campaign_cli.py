@@ -34,16 +34,25 @@ def _outbox(data_dir: Path) -> list[email.message.Message]:
     return [email.message_from_bytes(p.read_bytes()) for p in sorted((data_dir / "outbox").glob("*.eml"))]
 
 
+def _repository(env: dict):
+    from core.db.repository import Repository
+    from core.settings import Settings
+
+    settings = Settings(data_dir=Path(env["LEADGEN_DATA_DIR"]), database_url=env.get("LEADGEN_DATABASE_URL"))
+    return Repository.from_url(settings.resolved_database_url)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_run_pause_and_resume_in_new_processes(database, tmp_path, sample_web, cli_env, request):
     if database == "postgres":
         cli_env["LEADGEN_DATABASE_URL"] = request.getfixturevalue("pg_database")
-    companies = _companies(sample_web, tmp_path, 16, extra=["http://nonexistent-company.invalid/"])
+    companies = _companies(sample_web, tmp_path, 12, extra=["http://nonexistent-company.invalid/"])
     out = tmp_path / "results.jsonl"
     # The proxy comes from --proxy here (the other tests use LEADGEN_HTTP_PROXY).
     proxy = cli_env.pop("LEADGEN_HTTP_PROXY")
 
+    # Process 1: research, qualify, write; the campaign pauses at the approval gate.
     leadgen(
         "run", "--brief", str(BRIEF), "--companies", str(companies), "--out", str(out), "--proxy", proxy,
         env=cli_env, cwd=tmp_path,
@@ -54,61 +63,71 @@ def test_run_pause_and_resume_in_new_processes(database, tmp_path, sample_web, c
     inputs = [ln for ln in companies.read_text().splitlines() if ln and not ln.startswith("#")]
     assert [r["url"] for r in results] == inputs  # one line per input, input order
     assert results[-1]["status"] == "error" and results[-1]["error"]
-    qualified = [r for r in results if r["status"] == "qualified"]
-    assert len(qualified) >= 2, [(r["url"], r["status"], r["qualification"]) for r in results]
+    assert any(r["status"] == "qualified" for r in results), [(r["url"], r["qualification"]) for r in results]
     assert any(r["status"] == "disqualified" for r in results)
 
-    listing = leadgen("approvals", "list", env=cli_env, cwd=tmp_path).stdout.splitlines()
-    ids = [line.split()[0] for line in listing if "step=1" in line and "to=-" not in line]
-    assert len(ids) >= 2, listing
-    approve_id, reject_id = ids[0], ids[1]
+    repo = _repository(cli_env)
+    campaign = repo.list_campaigns(repo.ensure_workspace("default"))[0]
+    assert campaign.status == "awaiting_approval"
+    pending = [i for i in repo.approval_items(campaign.id, limit=1000) if i.contact and i.contact.email]
+    first_touch = [i for i in pending if i.draft.step == 1]
+    assert len(first_touch) >= 2, pending
+    approve, reject = first_touch[0], first_touch[1]
 
-    leadgen("approvals", "approve", approve_id, env=cli_env, cwd=tmp_path)
-    leadgen("approvals", "reject", reject_id, env=cli_env, cwd=tmp_path)
-    # Approving again is idempotent: still exactly one message.
-    leadgen("approvals", "approve", approve_id, env=cli_env, cwd=tmp_path)
-
-    approved_line = next(line for line in listing if line.startswith(approve_id))
-    rejected_line = next(line for line in listing if line.startswith(reject_id))
-    to_approved = approved_line.split("to=")[1].split()[0]
-    to_rejected = rejected_line.split("to=")[1].split()[0]
+    # Processes 2 and 3: decisions resume the paused LangGraph thread from its checkpoint.
+    leadgen("approvals", "approve", approve.id, env=cli_env, cwd=tmp_path)
+    leadgen("approvals", "reject", reject.id, env=cli_env, cwd=tmp_path)
 
     messages = _outbox(Path(cli_env["LEADGEN_DATA_DIR"]))
     recipients = [m["To"] for m in messages]
-    assert sum(to_approved in r for r in recipients) == 1, recipients
-    assert not any(to_rejected in r for r in recipients), recipients
-    sent = next(m for m in messages if to_approved in m["To"])
+    assert sum(approve.contact.email in r for r in recipients) == 1, recipients
+    assert not any(reject.contact.email in r for r in recipients), recipients
+    sent = next(m for m in messages if approve.contact.email in m["To"])
+    assert sent["Subject"] == approve.draft.subject
     assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert sent["Message-ID"]
 
-    remaining = leadgen("approvals", "list", env=cli_env, cwd=tmp_path).stdout
-    assert approve_id not in remaining and reject_id not in remaining
+    outbox = repo.outbox_for_campaign(campaign.id)
+    assert [(o.to_email, o.step, o.status) for o in outbox if o.step == 1] == [(approve.contact.email, 1, "sent")]
+    assert {approve.id, reject.id}.isdisjoint({i.id for i in repo.approval_items(campaign.id, limit=1000)})
+    assert repo.get_campaign(campaign.id).status == "awaiting_approval"  # other drafts still wait
 
 
-def test_invalid_brief_names_the_field_and_exits_2(tmp_path, cli_env):
+def test_invalid_brief_names_the_field_and_exits_2(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEADGEN_DATA_DIR", str(tmp_path / "data"))
     brief = tmp_path / "brief.yaml"
     brief.write_text(BRIEF.read_text().replace("sequence_steps: 2", "sequence_steps: 2\nbudget: 10"))
     companies = tmp_path / "c.txt"
     companies.write_text("example.com\n")
-    proc = leadgen("run", "--brief", str(brief), "--companies", str(companies), env=cli_env, cwd=tmp_path, check=False)
-    assert proc.returncode == 2
-    assert "budget" in proc.stderr and "unknown field" in proc.stderr
+    result = CliRunner().invoke(app, ["run", "--brief", str(brief), "--companies", str(companies)])
+    assert result.exit_code == 2
+    assert "budget" in result.output and "unknown field" in result.output
 
     brief.write_text("name: x\noffer: a thing\nsender: {name: A}\n")
-    proc = leadgen("run", "--brief", str(brief), "--companies", str(companies), env=cli_env, cwd=tmp_path, check=False)
-    assert proc.returncode == 2
-    assert "sender.email" in proc.stderr
+    result = CliRunner().invoke(app, ["run", "--brief", str(brief), "--companies", str(companies)])
+    assert result.exit_code == 2
+    assert "sender.email" in result.output
     assert not (tmp_path / "results.jsonl").exists()
 
 
-def test_missing_companies_file_is_a_clear_error(tmp_path, cli_env):
-    proc = leadgen("run", "--brief", str(BRIEF), "--companies", str(tmp_path / "nope.txt"), env=cli_env, cwd=tmp_path, check=False)
-    assert proc.returncode == 2
-    assert "cannot read companies file" in proc.stderr
+def test_missing_companies_file_is_a_clear_error(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", "--brief", str(BRIEF), "--companies", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2
+    assert "cannot read companies file" in result.output
 
 
 @pytest.mark.slow
 def test_demo_no_serve_exits_zero(tmp_path, cli_env):
-    proc = leadgen("demo", "--no-serve", "--companies", "12", env=cli_env, cwd=tmp_path)
+    proc = leadgen("demo", "--no-serve", "--companies", "6", env=cli_env, cwd=tmp_path)
     assert "qualified" in proc.stdout
     assert (Path(cli_env["LEADGEN_DATA_DIR"]) / "demo-results.jsonl").exists()

@@ -150,3 +150,55 @@ def test_industry_taxonomy():
     assert classify_industry("A nice website.") is None
     assert match_industry("DevTools") == "developer tools"
     assert match_industry("cyber security") == "security"
+
+
+def test_stated_industry_topics_tagline_and_a_one_page_no_openings_section():
+    html = """<html><head><title>Karoo</title></head><body>
+    <header><h1>Karoo</h1><p class="tagline">Consumer lending for people banks ignore</p></header>
+    <p>Karoo is a fintech company working in consumer finance. Our work spans Fintech, Consumer, Neobank.</p>
+    <div class="tags"><span class="tag">Fintech</span> <span class="tag">Lending</span></div>
+    <p>Our home base is Toronto, ON, Canada.</p><p>Company size: 1-5 people.</p>
+    <h2>Open roles</h2><p>No openings at the moment. Check back soon!</p>
+    <footer>Karoo, 1398 Broad Street, Toronto, ON, Canada</footer></body></html>"""
+    company = extract_company({"https://karoo.example/": html}, "karoo.example")
+    assert company.industry == "fintech (consumer finance)"
+    assert company.keywords == ["Fintech", "Lending", "Consumer", "Neobank"]
+    assert company.description == "Consumer lending for people banks ignore"
+    assert company.is_hiring is False
+    assert company.team_size == 3
+    assert company.country == "Canada" and any("Toronto" in loc for loc in company.locations)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Our customer Foo is a logistics company.", None),
+    ("We are a fast-growing company.", None),
+    ("We're a robotics startup in Ohio.", "robotics"),
+])
+def test_stated_industry_needs_the_company_as_subject(text, found):
+    from tools.extract.industry import stated_industry
+    got = stated_industry(text, "Acme")
+    assert (got[0] if got else None) == found
+
+
+def test_topic_lists_and_what_is_not_one():
+    from tools.extract.industry import topic_list
+    assert topic_list("Focus areas: Artificial Intelligence.") == ["Artificial Intelligence"]
+    assert topic_list("We think a lot about Developer Tools, Generative AI, SaaS.") == [
+        "Developer Tools", "Generative AI", "SaaS"]
+    assert topic_list("Hiring: Customer Success Manager, Machine Learning Engineer") == []
+    assert topic_list("Headquartered in Seattle, WA, USA.") == []
+    assert topic_list("Sales: Bob Smith, Jane Doe") == []
+
+
+def test_street_address_and_home_base_give_a_location():
+    assert location_mentions("Our home base is Paris, Île-de-France, France.")[0][0].startswith("Paris")
+    from tools.extract.geo import address_lines
+    assert address_lines("Mentra, 430 Market Street, San Francisco, CA, USA") == [
+        "Mentra, 430 Market Street, San Francisco, CA, USA"]
+    assert address_lines("We serve 400 Happy Customers in London") == []
+
+
+def test_team_of_one_and_ranges_from_one():
+    assert team_size_in("We're 1 people and growing.") == (1, "We're 1 people and growing.")
+    assert team_size_in("Company size: 1-5 people.")[0] == 3
+    assert team_size_in("We are 1 of the best teams") is None

@@ -143,3 +143,18 @@ async def test_company_name_and_quoted_claims_are_not_counted_as_our_spam():
     assert "spam_phrasing" not in draft.flags
     shouting = draft.model_copy(update={"body": draft.body.replace("Would a", "BOOK YOUR SLOT TODAY. Would a")})
     assert "spam_phrasing" in check_draft(shouting, lead, BRIEF).flags
+
+
+def test_spam_lint_reads_our_copy_above_the_footer_only():
+    from agents.guard import own_copy
+    body = "Hi,\n\nPARES AI looks great. PARES AI again.\n\n--\nAcme, 1 Main St\nReply unsubscribe " + "ok " * 60
+    text = own_copy("About PARES AI", body, [])
+    assert "unsubscribe" not in text and "all_caps" in lint_spam(text)
+
+
+async def test_a_shouting_company_name_is_written_calmly_by_the_copywriter():
+    lead = northwind_lead()
+    lead.company.name = "PARES AI!"
+    draft = (await write_drafts(lead, BRIEF, QUAL))[0]
+    assert "PARES" not in draft.subject + draft.body and "Pares AI" in draft.subject + draft.body
+    assert "spam_phrasing" not in draft.flags

@@ -11,7 +11,7 @@ from agents.icp.industries import (
     match_term,
     vocabulary,
 )
-from core.models import Company, Evidence
+from core.models import Company, Evidence, Signal
 
 
 @pytest.mark.parametrize("term, canonical", [
@@ -94,3 +94,40 @@ def test_a_single_passing_mention_in_the_body_is_weak() -> None:
     company = Company(domain="x.example", description="Scheduling for dentists. We also reduce insurance paperwork and payment delays.")
     hit = match_term("fintech", company_texts(company))
     assert hit is not None and hit.mentions == 1 and not hit.in_lead and not hit.strong
+
+
+@pytest.mark.parametrize("text", [
+    "Karoo is a fintech company working in consumer finance.",
+    "An AI native consumer loan servicer.",
+    "Validated support for consumer health and wellness.",
+])
+def test_a_compound_of_another_industry_wins_over_its_part(text: str) -> None:
+    assert match_term("consumer", _texts(description=text)) is None
+
+
+def test_the_compound_still_counts_for_its_own_industry() -> None:
+    hit = match_term("fintech", _texts(description="A lending app for consumer finance."))
+    assert hit is not None and hit.phrase in ("consumer finance", "lending")
+    assert match_term("consumer", _texts(description="A consumer app for families and consumer finance."))
+
+
+def test_news_and_careers_sentences_are_not_evidence_of_the_industry() -> None:
+    blog = "https://acme.example/blog/launch"
+    company = Company(
+        domain="acme.example", description="A vintage marketplace for secondhand clothes.",
+        facts=[Evidence(claim="We raised a seed round to keep building AI agents.", source_url=blog),
+               Evidence(claim="Hiring: Machine Learning Engineer", source_url="https://acme.example/")],
+        signals=[Signal(kind="hiring", text="Hiring: Machine Learning Engineer", source_url="https://acme.example/")],
+    )
+    assert match_term("artificial intelligence", company_texts(company)) is None
+    assert match_term("artificial intelligence", company_texts(company, with_news=True)) is not None
+
+
+def test_listed_topics_and_the_name_classify_the_company() -> None:
+    tagged = Company(domain="h.example", industry="consumer", keywords=["Artificial Intelligence"],
+                     sources={"keywords": "https://h.example/"})
+    hit = match_term("AI", company_texts(tagged))
+    assert hit is not None and hit.field == "keywords" and hit.strong
+    named = Company(domain="o.example", name="OnDeck AI")
+    assert (hit := match_term("artificial intelligence", company_texts(named))) and hit.field == "name"
+    assert match_term("artificial intelligence", company_texts(Company(domain="i.ai", name="IronLedger.ai"))) is None

@@ -55,13 +55,20 @@ def test_known_facts_outside_the_icp_fail_hard(override: dict, reason: str) -> N
     assert any(reason in r for r in q.reasons), q.reasons
 
 
-def test_unknown_size_and_hiring_lower_confidence_and_score_but_do_not_fail() -> None:
+def test_unknown_size_lowers_confidence_and_score_but_does_not_fail() -> None:
     known = qualify_rules(acme(), brief())
-    unknown = qualify_rules(acme(team_size=None, is_hiring=None, sources={"description": HOME}), brief())
+    unknown = qualify_rules(acme(team_size=None, sources={"description": HOME, "is_hiring": CAREERS}), brief())
     assert unknown.fit
     assert unknown.score < known.score and unknown.confidence < known.confidence
     assert any("Team size unknown" in r for r in unknown.reasons)
-    assert any("No hiring signal found (required" in r for r in unknown.reasons)
+
+
+def test_an_unconfirmed_required_signal_holds_the_lead_back_without_a_hard_fail() -> None:
+    q = qualify_rules(acme(is_hiring=None, sources={"description": HOME}), brief())
+    assert not q.fit and q.score > 30
+    assert any("No hiring signal found (required" in r for r in q.reasons)
+    assert any("the required signals could not be established" in r for r in q.reasons)
+    assert not any("hard constraint failed" in r for r in q.reasons)
 
 
 def test_unknown_location_is_no_hard_fail_but_is_not_a_fit() -> None:
@@ -156,3 +163,15 @@ def test_evidence_never_cites_a_url_the_company_does_not_hold() -> None:
     q = qualify_rules(company, brief())
     held = set(company.sources.values()) | {f.source_url for f in company.facts}
     assert q.evidence and {e.source_url for e in q.evidence} <= held
+
+
+def test_the_stated_industry_outranks_a_contradicted_lead_mention() -> None:
+    fintech_only = brief(ICP(industries=["fintech"]))
+    stated = acme(industry="fintech (consumer finance)", description="Card payments for real estate firms.",
+                  facts=[], sources={"industry": HOME, "description": HOME})
+    assert qualify_rules(stated, fintech_only).fit
+    contradicted = stated.model_copy(update={"industry": "real estate (property management)"})
+    q = qualify_rules(contradicted, fintech_only)
+    assert not q.fit and any("Industry matches 'fintech'" in r for r in q.reasons)
+    consumer = qualify_rules(stated, brief(ICP(industries=["consumer"])))
+    assert not consumer.fit  # "consumer finance" is fintech, not a consumer company

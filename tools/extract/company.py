@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 from core.models import Company, Evidence, Signal
 from tools.extract import geo, headcount, jsonld, signals
 from tools.extract.domains import registrable_domain
-from tools.extract.industry import classify_industry
+from tools.extract.industry import classify_industry, stated_industry, topic_list
 from tools.extract.links import page_kind
 from tools.extract.sentences import is_prose, split_sentences
 from tools.extract.visible import tree_text, visible_tree
@@ -20,6 +20,9 @@ PAGE_TEXT_BUDGET = 20_000
 _KIND_ORDER = {"home": 0, "about": 1, "team": 2, "contact": 3, "careers": 4, "blog": 5, None: 6}
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·•:-]\s+|\s*[|·•]\s*")
 _MAX_PER_KIND = 5
+_MAX_KEYWORDS = 12
+# Class tokens of tag chips ("tag", "chips", "topic-pill"); "tagline" or "stage" are not chips.
+_CHIP_CLASS = re.compile(r"(?:^|[-_])(?:tags?|chips?|pills?|topics?|keywords?)(?:$|[-_])")
 
 
 @dataclass
@@ -88,9 +91,31 @@ def _name(company: Company, home: _Page, orgs: list[tuple[jsonld.OrgInfo, str]],
             return
 
 
+_TAGLINE_CLASSES = frozenset({"tagline", "subtitle", "slogan", "lead", "subhead", "subheading", "hero-text"})
+
+
+def _tagline(tree: LexborHTMLParser) -> str | None:
+    """The line a site leads with: an element classed as a tagline, or the block right after the h1."""
+    nodes = [n for n in tree.css("[class]") if _TAGLINE_CLASSES & set((n.attributes.get("class") or "").lower().split())]
+    h1 = tree.css_first("h1")
+    sibling = h1.next if h1 is not None else None
+    while sibling is not None and sibling.tag == "-text" and not (sibling.text() or "").strip():
+        sibling = sibling.next
+    if sibling is not None and sibling.tag in ("p", "h2", "h3", "div", "span"):
+        nodes.append(sibling)
+    for node in nodes:
+        text = " ".join(node.text(deep=True).split())
+        if len(node.css("a")) > 1:  # a row of links is navigation, not a tagline
+            continue
+        if 3 <= len(text.split()) <= 30 and "@" not in text and "http" not in text:
+            return text
+    return None
+
+
 def _description(company: Company, home: _Page, orgs: list[tuple[jsonld.OrgInfo, str]]) -> None:
     candidates = [_meta(home.raw, "description"), _meta(home.raw, "og:description", "twitter:description")]
     candidates.append(orgs[0][0].description if orgs else None)
+    candidates.append(_tagline(home.tree))
     for paragraph in home.tree.css("main p, p, h2"):
         sentences = [
             s for s in split_sentences(paragraph.text(deep=True))
@@ -140,6 +165,42 @@ def _team_size(company: Company, pages: list[_Page], orgs: list[tuple[jsonld.Org
             return
 
 
+def _industry(company: Company, home: _Page, own: list[_Page]) -> None:
+    """The industry the company states for itself on its home/about page; failing that, the best
+    taxonomy label for its description and own pages. Also the topics it lists for itself."""
+    _keywords(company, home, own)
+    for page in own:
+        if stated := stated_industry(page.text, company.name):
+            _set(company, "industry", stated[0], page.url, stated[1])
+            return
+    primary = " ".join(filter(None, [company.description, _meta(home.raw, "keywords")]))
+    secondary = "\n".join(p.text[:5000] for p in own)
+    if industry := classify_industry(primary, secondary):
+        _set(company, "industry", industry, home.url)
+
+
+def _keywords(company: Company, home: _Page, own: list[_Page]) -> None:
+    found: list[tuple[str, str]] = []
+    meta = _meta(home.raw, "keywords")
+    found += [(k.strip(), home.url) for k in (meta or "").split(",") if 0 < len(k.strip()) <= 40]
+    for page in own:
+        for node in page.tree.css("[class]"):
+            tokens = (node.attributes.get("class") or "").lower().split()
+            text = " ".join(node.text(deep=True).split())
+            chip = any(_CHIP_CLASS.search(t) for t in tokens) and not any(
+                _CHIP_CLASS.search(t) for child in node.css("[class]")[1:]
+                for t in (child.attributes.get("class") or "").lower().split()
+            )  # a container of chips is not a chip
+            if chip and 0 < len(text) <= 40 and len(text.split()) <= 4:
+                found.append((text, page.url))
+        for sentence in split_sentences(page.text):
+            found += [(topic, page.url) for topic in topic_list(sentence)]
+    for keyword, url in found:
+        if len(company.keywords) < _MAX_KEYWORDS and keyword.lower() not in (k.lower() for k in company.keywords):
+            company.keywords.append(keyword)
+            company.sources.setdefault("keywords", url)
+
+
 def _hiring(company: Company, pages: list[_Page]) -> None:
     for page in pages:
         roles = jsonld.job_titles(page.items)
@@ -155,12 +216,15 @@ def _hiring(company: Company, pages: list[_Page]) -> None:
         _set(company, "is_hiring", True, url, text)
         company.signals.append(Signal(kind="hiring", text=text, source_url=url))
         return
-    for page in pages:
-        if page.kind == "careers" and signals.says_no_openings(page.text):
+    # An explicit "no openings" outweighs an "Open roles" heading above it: one-page sites carry
+    # their careers section on the home page, so the home page is read like a careers page.
+    hiring_pages = [p for p in pages if p.kind == "careers"] + [p for p in pages if p.kind == "home"]
+    for page in hiring_pages:
+        if signals.says_no_openings(page.text):
             _set(company, "is_hiring", False, page.url)
             return
-    for page in pages:
-        if page.kind in ("careers", "home") and signals.mentions_hiring(page.text):
+    for page in hiring_pages:
+        if signals.mentions_hiring(page.text):
             _set(company, "is_hiring", True, page.url)
             return
 
@@ -197,10 +261,7 @@ def extract_company(pages: dict[str, str], domain: str) -> Company:
     _description(company, home, orgs)
     _locations(company, read, orgs)
     _team_size(company, read, orgs)
-    primary = " ".join(filter(None, [company.description, _meta(home.raw, "keywords")]))
-    secondary = "\n".join(p.text[:5000] for p in read if p.kind in ("home", "about"))
-    if industry := classify_industry(primary, secondary):
-        _set(company, "industry", industry, home.url)
+    _industry(company, home, [p for p in read if p.kind in ("home", "about")])
     _hiring(company, read)
     _signals(company, read, pages)
     for page in read:

@@ -52,9 +52,15 @@ _PLACE_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’-]*"
 _PLACE = rf"{_PLACE_WORD}(?:\s+(?:de|del|da|do|am|an|upon|on|sur)?\s*{_PLACE_WORD})*"
 _PLACE_LIST = rf"{_PLACE}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+und\s+|\s+et\s+){_PLACE})*"
 _TRIGGER = re.compile(
-    r"(?i:(?:headquartered|headquarters(?:\s+(?:is|are))?|\bHQ\b(?:\s+(?:is|are))?|head\s+office(?:\s+is)?|based"
+    r"(?i:(?:(?:headquartered|headquarters(?:\s+(?:is|are))?|\bHQ\b(?:\s+(?:is|are))?|head\s+office(?:\s+is)?|based"
     r"|located|offices?|hubs?|studios?|sitz|basée?s?|situé(?:e|s)?|ansässig|registered)"
-    r"\s*(?:in|at|:|out\s+of|à|en)\s+(?:(?:the|beautiful|sunny|vibrant|historic)\s+)*)(" + _PLACE_LIST + ")",
+    r"\s*(?:in|at|:|out\s+of|à|en)|home\s+base\s*(?:is(?:\s+in)?|:)|main\s+office\s*(?:is(?:\s+in)?|:))"
+    r"\s+(?:(?:the|beautiful|sunny|vibrant|historic)\s+)*)(" + _PLACE_LIST + ")",
+)
+# "430 Market Street, San Francisco": a house number and a street word.
+_STREET = re.compile(
+    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-ZÀ-Þ][\w'’.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Way|Boulevard|Blvd|Lane|Ln"
+    r"|Drive|Dr|Place|Pl|Square|Sq|Court|Ct|Parkway|Pkwy|Plaza|Terrace|Highway|Hwy|Row|Quay|Strasse|Straße)\b\.?,"
 )
 _US_ADDRESS = re.compile(r"\b([A-Z][\w .'-]+),\s*([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
 
@@ -166,7 +172,8 @@ def location_mentions(text: str) -> list[tuple[str, str, bool]]:
     for line in text.split("\n"):
         for match in _TRIGGER.finditer(line):
             trigger = match.group(0).lower()
-            is_hq = any(w in trigger for w in ("headquarter", "hq", "head office", "based", "sitz", "registered"))
+            is_hq = any(w in trigger for w in (
+                "headquarter", "hq", "head office", "based", "sitz", "registered", "home base", "main office"))
             sentence = _sentence_around(line, match.start(), match.end())
             for place in _split_places(match.group(1)):
                 if country_of(place) or len(place.split()) <= 3:
@@ -181,7 +188,9 @@ def address_lines(text: str) -> list[str]:
         line = line.strip(" |")
         if not (8 <= len(line) <= 160) or not re.search(r"\d", line):
             continue
-        if _US_ADDRESS.search(line) or (re.search(r"\b\d{4,6}\b", line) and country_of(line)):
+        if _US_ADDRESS.search(line) or (
+            (re.search(r"\b\d{4,6}\b", line) or _STREET.search(line)) and country_of(line)
+        ):
             lines.append(line)
     return lines
 

@@ -56,7 +56,8 @@ def team_size_in(text: str) -> tuple[int, str] | None:
                 if pattern is _PATTERNS[3] and not re.search(rf"{_STAFF}|team|strong", sentence[match.end():][:40], re.I):
                     continue
                 qualifier, low, high = (match.group(1) or "").lower(), _value(match.group(2)), _value(match.group(4))
-                if low is None or low <= 1 or low > 1_000_000:
+                # "we are 1" says nothing about staff; "a team of 1" or "1-5 people" does.
+                if low is None or low < 1 or (low == 1 and pattern is _PATTERNS[3]) or low > 1_000_000:
                     continue
                 if high is not None and high > low:
                     size = (low + high) // 2

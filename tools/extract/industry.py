@@ -118,3 +118,65 @@ def match_industry(phrase: str) -> str | None:
         if text == label or text.replace(" ", "") == label.replace(" ", "").replace("/", ""):
             return label
     return classify_industry(phrase, min_score=1.0)
+
+
+# "Acme is a fintech company working in consumer finance." / "We're a robotics startup." The subject
+# must be the company itself (its name, "we" or "it"), so a customer story does not set the industry.
+_STATED = re.compile(
+    r"\b(?:is|are|['’]re)\s+(?:a|an)\s+(?P<noun>[\w&+'’-]+(?:\s+[\w&+'’-]+){0,4}?)\s+"
+    r"(?:company|startup|business|firm|provider|studio|lab|venture)\b"
+    r"(?:\s+(?:working|operating|focused|specializing|specialising|active)\s+(?:in|on)\s+(?P<sub>[^.;:!?()]{2,80}))?",
+    re.I,
+)
+_GENERIC_WORDS = frozenset(
+    "new small young growing fast-growing fast leading global venture-backed vc-backed early-stage "
+    "seed-stage independent private public family-owned remote-first mission-driven modern".split()
+)
+
+
+def stated_industry(text: str, name: str | None) -> tuple[str, str] | None:
+    """(industry phrase, sentence) where the company names its own industry: "fintech (consumer
+    finance)" from "Karoo is a fintech company working in consumer finance."; None when it does not."""
+    subjects = {"we", "it", *([name.lower()] if name else [])}
+    for line in text.split("\n"):
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            match = _STATED.search(sentence)
+            if match is None:
+                continue
+            subject = sentence[: match.start()].strip().lower()
+            if not any(subject == s or subject.endswith(" " + s) for s in subjects):
+                continue
+            words = [w for w in match.group("noun").split() if w.lower() not in _GENERIC_WORDS]
+            if not words:
+                continue
+            phrase = " ".join(words)
+            if match.group("sub"):
+                phrase += f" ({' '.join(match.group('sub').split()).rstrip(' ,')})"
+            return phrase, sentence.strip()
+    return None
+
+
+# "Focus areas: AI, Fintech, Travel." / "Our work spans Robotics, Consumer and AI." — a short lead-in
+# and a list of short capitalised topics. Lead-ins about jobs, contact or places are other lists.
+_TOPIC_LIST = re.compile(
+    r"^(?P<lead>[A-Za-z][^,:;.!?]{0,45}?)(?::\s*|\s+(?:about|spans?|includes?|covers?)\s+)(?P<items>[^:;!?]+?)\.?$"
+)
+_NOT_TOPICS = re.compile(
+    r"\b(hiring|roles?|jobs?|positions?|openings?|careers?|contact|press|e-?mail|phone|address|offices?|"
+    r"located|based|headquartered|team|founders?|investors?|backed|customers?|clients?|partners?|sales|support|enquiries|inquiries|hello)\b",
+    re.I,
+)
+_TOPIC_LEAD = re.compile(r"\b(focus|areas?|topics?|industr(?:y|ies)|sectors?|markets?|tags?|categories|specialt(?:y|ies))\b", re.I)
+_TOPIC = re.compile(r"^[A-Z0-9][\w&/+.'’-]*(?:\s+[\w&/+.'’-]+){0,3}$")
+
+
+def topic_list(sentence: str) -> list[str]:
+    """The topics of a self-description list sentence, or [] when the sentence is not one."""
+    match = _TOPIC_LIST.match(sentence.strip())
+    if match is None or len(match.group("lead").split()) > 6 or _NOT_TOPICS.search(match.group("lead")):
+        return []
+    items = [i.strip() for i in re.split(r",\s*(?:and\s+)?|\s+and\s+", match.group("items")) if i.strip()]
+    single_ok = bool(_TOPIC_LEAD.search(match.group("lead")))  # "Focus areas: AI." names one topic
+    if len(items) < (1 if single_ok else 2) or not all(_TOPIC.match(i) for i in items):
+        return []
+    return items

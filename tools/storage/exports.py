@@ -126,7 +126,7 @@ def _contact(contact: dict[str, Any]) -> str:
     return text
 
 
-def _draft_order(column: str) -> tuple[int, str]:
+def _draft_order(column: str) -> tuple[int, bool]:
     _, step, part = column.split("_", 2)
     return int(step), part != "subject"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from core.errors import InvalidInput
@@ -17,7 +17,7 @@ def snapshot_key(url: str, fetched_at: datetime) -> str:
         raise InvalidInput("fetched_at must be timezone-aware")
     host = (urlsplit(url).hostname or "unknown").lower().strip(".") or "unknown"
     digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
-    return f"{SNAPSHOTS_PREFIX}{host}/{digest}-{fetched_at.strftime('%Y%m%dT%H%M%S%fZ')}.html"
+    return f"{SNAPSHOTS_PREFIX}{host}/{digest}-{fetched_at.astimezone(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.html"
 
 
 def save_snapshot(store: ObjectStore, page: Page, fetched_at: datetime) -> str:

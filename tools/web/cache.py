@@ -92,6 +92,29 @@ class PageCache:
         _atomic_write(self._index_path(page.url), json.dumps(entry).encode("utf-8"))
         return sha
 
+    def purge_older_than(self, cutoff: float, *, dry_run: bool = False) -> int:
+        """Forget pages fetched before ``cutoff`` (epoch seconds) and delete blobs no page uses
+        any more. Returns how many pages were (or, with ``dry_run``, would be) forgotten."""
+        kept: set[str] = set()
+        forgotten = 0
+        for index in sorted((self.root / "index").glob("*/*.json")):
+            try:
+                entry = json.loads(index.read_text("utf-8"))
+                fetched_at, sha = float(entry["fetched_at"]), str(entry["sha256"])
+            except (OSError, ValueError, KeyError):
+                fetched_at, sha = float("-inf"), ""  # unreadable entries are dropped too
+            if fetched_at >= cutoff:
+                kept.add(sha)
+                continue
+            forgotten += 1
+            if not dry_run:
+                index.unlink(missing_ok=True)
+        if not dry_run:
+            for blob in (self.root / "blobs").glob("*/*"):
+                if blob.name not in kept and not blob.name.startswith(".tmp-"):
+                    blob.unlink(missing_ok=True)
+        return forgotten
+
     async def get(self, url: str) -> tuple[Page, str] | None:
         return await asyncio.to_thread(self.get_sync, url)
 

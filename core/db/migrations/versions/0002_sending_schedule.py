@@ -55,6 +55,7 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mailbox', sa.String(length=320), nullable=True))
         batch_op.add_column(sa.Column('recipient_domain', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_outbox_messages_mailbox_sent_at', ['mailbox', 'sent_at'], unique=False)
         batch_op.create_index('ix_outbox_messages_recipient_domain_sent_at', ['recipient_domain', 'sent_at'], unique=False)
@@ -72,6 +73,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_messages_recipient_domain_sent_at')
         batch_op.drop_index('ix_outbox_messages_mailbox_sent_at')
         batch_op.drop_column('dispatched_at')
+        batch_op.drop_column('claimed_at')
         batch_op.drop_column('recipient_domain')
         batch_op.drop_column('mailbox')
     _restore_event_links(kept)
