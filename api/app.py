@@ -15,12 +15,14 @@ from fastapi.templating import Jinja2Templates
 from api.body_limit import MAX_BODY_BYTES, BodySizeLimit
 from api.context import AppContext
 from api.launcher import CampaignLauncher, build_launcher
-from api.metrics import ApiMetrics, MetricsMiddleware
+from api.metrics import MetricsMiddleware
 from api.problems import install_problem_handlers
+from api.qualification_feedback import review_accuracy
 from api.rate_limits import Rate, build_rate_limiter
 from api.routers import approvals, auth, campaigns, health, pages, unsubscribe
 from core.db.engine import make_engine, session_factory
 from core.db.repository import Repository
+from core.metrics_export import set_accuracy_sources
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.context = context
-    app.state.metrics = ApiMetrics()
+    # /metrics reports reviewer-vs-qualifier accuracy from this app's database.
+    set_accuracy_sources(review=lambda: review_accuracy(sessions))
     app.state.templates = build_templates()
     install_problem_handlers(app)
     app.add_exception_handler(pages.LoginRequired, pages.login_redirect)
@@ -82,5 +85,5 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(MetricsMiddleware)
     return app

@@ -1,30 +1,18 @@
-"""Prometheus metrics of the API: requests and latency per route template (never raw paths)."""
+"""The API's request metrics middleware: requests and latency per route template (never raw paths),
+recorded in core.metrics as ``leadgen_http_requests_total`` / ``leadgen_http_request_duration_seconds``."""
 
 from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
-class ApiMetrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "leadgen_api_requests_total", "API requests handled.",
-            ["route", "method", "status"], registry=self.registry,
-        )
-        self.duration = Histogram(
-            "leadgen_api_request_duration_seconds", "API request duration in seconds.",
-            ["route"], registry=self.registry,
-        )
+from core import metrics
 
 
 class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,5 +33,5 @@ class MetricsMiddleware:
             route = scope.get("route")
             # Unmatched paths share one label so random URLs cannot grow the series count.
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.labels(template, scope["method"], str(status)).inc()
-            self.metrics.duration.labels(template).observe(time.perf_counter() - started)
+            metrics.record_http_request(scope["method"], template, status,
+                                        time.perf_counter() - started)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agents.guard import check_draft
 from api.auth import Principal
 from api.launcher import CampaignLauncher
+from api.qualification_feedback import record_decision
 from api.schemas import BulkFailure, BulkFilter
 from core.db.repository import Decision, Repository
 from core.db.tables import ApprovalItem, DraftRow
@@ -58,18 +59,30 @@ def edit(
 ) -> ApprovalView:
     view = repo.decide(approval_id, "edit", principal.actor, subject, body,
                        workspace_id=principal.workspace_id)
+    record_decision(sessions, view.lead_id, "edit")
     flags = recheck_edit(repo, view)
     store_flags(sessions, approval_id, flags)
     return view.model_copy(update={"flags": flags})
 
 
+def decide_counted(
+    repo: Repository, approval_id: str, action: Decision, principal: Principal,
+    sessions: sessionmaker[Session] | None = None,
+) -> ApprovalView:
+    """``repo.decide`` plus the decision metrics, counted only when the item changed (repeating
+    a decision is a no-op). ``sessions`` enables the qualification feedback count."""
+    prior = repo.get_approval(approval_id, principal.workspace_id).status
+    view = repo.decide(approval_id, action, principal.actor, workspace_id=principal.workspace_id)
+    if view.status != prior:
+        record_decision(sessions, view.lead_id, action)
+    return view
+
+
 async def decide(
     repo: Repository, launcher: CampaignLauncher, principal: Principal, approval_id: str,
-    action: Decision,
+    action: Decision, *, sessions: sessionmaker[Session] | None = None,
 ) -> ApprovalView:
-    view = await asyncio.to_thread(
-        repo.decide, approval_id, action, principal.actor, workspace_id=principal.workspace_id
-    )
+    view = await asyncio.to_thread(decide_counted, repo, approval_id, action, principal, sessions)
     await launcher.resume(view.campaign_id, {view.id: {"action": action}})
     return view
 
@@ -101,15 +114,14 @@ def select_pending(repo: Repository, workspace_id: str, selector: BulkFilter) ->
 
 async def decide_many(
     repo: Repository, launcher: CampaignLauncher, principal: Principal, ids: list[str],
-    action: Decision,
+    action: Decision, *, sessions: sessionmaker[Session] | None = None,
 ) -> BulkResult:
     result = BulkResult()
     per_campaign: dict[str, dict[str, dict]] = defaultdict(dict)
     for approval_id in dict.fromkeys(ids):
         try:
             view = await asyncio.to_thread(
-                repo.decide, approval_id, action, principal.actor,
-                workspace_id=principal.workspace_id,
+                decide_counted, repo, approval_id, action, principal, sessions
             )
         except LeadgenError as exc:
             result.failed.append(BulkFailure(id=approval_id, status=exc.status, detail=exc.detail))

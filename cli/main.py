@@ -30,9 +30,11 @@ app.add_typer(sampleweb_app, name="sampleweb")
 def _register_subapps() -> None:
     from cli.evals import eval_app
     from cli.ops import ops_app
+    from cli.outbox import outbox_app
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(ops_app, name="ops")
+    app.add_typer(outbox_app, name="outbox")
 
 
 @app.callback()
@@ -132,6 +134,7 @@ def serve(
 @app.command()
 def worker(
     concurrency: Annotated[int, typer.Option(help="Worker processes/threads.")] = 2,
+    beat: Annotated[bool, typer.Option(help="Also run the scheduler (delivers due mail every minute); one per deployment.")] = False,
 ) -> None:
     """Start a Celery worker that runs campaigns out of process (needs LEADGEN_BROKER_URL)."""
     settings = Settings()
@@ -140,7 +143,8 @@ def worker(
         raise typer.Exit(2)
     from workers.app import start_worker
 
-    start_worker(settings, concurrency=concurrency)
+    settings.ensure_dirs()
+    start_worker(settings, concurrency=concurrency, beat=beat)
 
 
 @db_app.command("upgrade")

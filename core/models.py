@@ -75,6 +75,16 @@ class Signal(BaseModel):
     source_url: str
 
 
+class FieldConflict(BaseModel):
+    """A scraped value and a provider's different value for the same field; the scraped one is kept."""
+
+    field: str
+    scraped: str | None = None
+    scraped_source: str | None = None
+    enriched: str | None = None
+    provider_source: str
+
+
 class Company(BaseModel):
     name: str | None = None
     domain: str
@@ -91,6 +101,7 @@ class Company(BaseModel):
     facts: list[Evidence] = Field(default_factory=list)  # quotable sentences with their page
     sources: dict[str, str] = Field(default_factory=dict)  # field name -> source_url it came from
     pages: dict[str, str] = Field(default_factory=dict)  # url -> visible text
+    conflicts: list[FieldConflict] = Field(default_factory=list)  # enrichment disagreements, both sources kept
 
 
 class Contact(BaseModel):
@@ -100,6 +111,7 @@ class Contact(BaseModel):
     source_url: str | None = None
     email_status: Literal["found", "role", "guessed"] | None = Field(default=None)
     confidence: float | None = Field(default=None)
+    sources: dict[str, str] = Field(default_factory=dict)  # field -> where it came from when not source_url
 
 
 class Qualification(BaseModel):

@@ -74,6 +74,31 @@ class Settings(BaseSettings):
     browser_executable: str = Field(default="/usr/bin/chromium", description="Chromium binary for Playwright.")
     page_cache: bool = Field(default=True, description="Keep fetched pages in a content-addressed disk cache.")
 
+    # --- discovery and enrichment providers (optional) ------------------------------
+    search_provider: Literal["brave", "searxng", "none"] = Field(
+        default="none", description="Web search API used by `leadgen discover --search`: brave, searxng or none."
+    )
+    search_base_url: str | None = Field(
+        default=None,
+        description="Search API base URL. Default for brave: https://api.search.brave.com; searxng needs your instance URL.",
+    )
+    search_api_key: str | None = Field(default=None, description="Search API key (Brave: X-Subscription-Token).")
+    search_results_per_query: int = Field(default=20, ge=1, le=20, description="Results asked for per search query.")
+    search_max_queries: int = Field(default=12, ge=1, description="Search queries built from one brief's ICP at most.")
+    directory_page_cap: int = Field(default=10, ge=1, description="Listing pages followed per directory crawl at most.")
+    hunter_api_key: str | None = Field(default=None, description="Hunter.io API key; enables domain search and e-mail verification.")
+    hunter_base_url: str = Field(default="https://api.hunter.io", description="Hunter.io API base URL.")
+    hunter_verify_max: int = Field(default=3, ge=0, description="Guessed addresses verified with Hunter per company (0 = never).")
+    pdl_api_key: str | None = Field(default=None, description="People Data Labs API key; enables company enrichment.")
+    pdl_base_url: str = Field(default="https://api.peopledatalabs.com", description="People Data Labs API base URL.")
+    enrich_found_confidence: int = Field(
+        default=90, ge=0, le=100,
+        description="Provider confidence (0-100) from which an address seen in public sources counts as found.",
+    )
+    provider_timeout: float = Field(default=15.0, description="Seconds per search/enrichment API request.")
+    provider_retries: int = Field(default=2, ge=0, description="Retries of a search/enrichment API call on 429 and 5xx.")
+    provider_retry_after_cap: float = Field(default=60.0, description="Longest Retry-After (seconds) honoured before giving up.")
+
     # --- LLM (optional; without it every agent uses its rules engine) -------------
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")

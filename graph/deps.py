@@ -33,6 +33,7 @@ class Deps:
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: str = "dev-insecure-change-me"
     budget: Any | None = None  # tools.llm.TokenBudget
+    send_policy: Any | None = None  # agents.send_policy.SendPolicy; None = send as soon as approved
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -50,6 +51,7 @@ def make_repository(settings: Settings) -> Repository:
 @asynccontextmanager
 async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]:
     """Build production Deps from settings; close what needs closing on exit."""
+    from agents.send_policy import SendPolicy
     from memory.store import OutcomeMemory
     from tools.llm import TokenBudget, build_chat_model
     from tools.mail.factory import build_mailer
@@ -73,6 +75,7 @@ async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]
             )
             if llm is not None
             else None,
+            send_policy=overrides.pop("send_policy", None) or SendPolicy.from_settings(settings),
             **overrides,
         )
         yield deps

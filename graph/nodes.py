@@ -113,7 +113,7 @@ async def send(state: CampaignState, runtime: Runtime[Deps]) -> dict:
         if d["action"] == "approve" and aid not in queued
     ]
     now = deps.clock()
-    await sequencer.queue_approved(deps.repository, approved, now=now)
+    await sequencer.queue_approved(deps.repository, approved, now=now, policy=deps.send_policy)
     await sequencer.deliver_due(
         deps.repository,
         deps.mailer,
@@ -121,6 +121,7 @@ async def send(state: CampaignState, runtime: Runtime[Deps]) -> dict:
         campaign_id=state["campaign_id"],
         public_base_url=deps.public_base_url,
         secret_key=deps.secret_key,
+        policy=deps.send_policy,
     )
     return {"queued": approved}
 

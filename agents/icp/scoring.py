@@ -6,7 +6,9 @@ for a match, 0 for a mismatch and partial for unknown facts (see ``assess.UNKNOW
 fit = no hard constraint failed (exclusion, known team size out of range, known location outside
 the ICP, required signal known absent), score >= FIT_THRESHOLD (70), the industry and location
 (when constrained) were established (credit >= 0.5: not unknown, not a lone passing mention), and
-every required signal was found (an unknown one holds the lead back; the reason says which).
+every required signal was found (an unknown one holds the lead back; the reason says which: a
+brief that asks for "hiring" wants the hook, not a guess). An unknown team size only lowers score
+and confidence: small companies rarely state headcount, and the reviewer sees "Team size unknown".
 confidence = the weighted share of constrained facts that were known.
 Only structured fields and the description/facts are read, as data: page text never reaches here.
 """

@@ -45,14 +45,16 @@ async def get_approval(approval_id: str, principal: Caller, ctx: Context) -> App
 async def approve(
     approval_id: str, principal: Reviewer, ctx: Context, launcher: Launcher
 ) -> ApprovalOut:
-    return ApprovalOut.of(await review.decide(ctx.repository, launcher, principal, approval_id, "approve"))
+    return ApprovalOut.of(await review.decide(ctx.repository, launcher, principal, approval_id,
+                                              "approve", sessions=ctx.sessions))
 
 
 @router.post("/{approval_id}/reject", response_model=ApprovalOut)
 async def reject(
     approval_id: str, principal: Reviewer, ctx: Context, launcher: Launcher
 ) -> ApprovalOut:
-    return ApprovalOut.of(await review.decide(ctx.repository, launcher, principal, approval_id, "reject"))
+    return ApprovalOut.of(await review.decide(ctx.repository, launcher, principal, approval_id,
+                                              "reject", sessions=ctx.sessions))
 
 
 @router.post("/{approval_id}/edit", response_model=ApprovalOut)
@@ -73,5 +75,6 @@ async def bulk(body: BulkIn, principal: Reviewer, ctx: Context, launcher: Launch
         ids = await asyncio.to_thread(
             review.select_pending, ctx.repository, principal.workspace_id, body.filter
         )
-    result = await review.decide_many(ctx.repository, launcher, principal, ids, body.action)
+    result = await review.decide_many(ctx.repository, launcher, principal, ids, body.action,
+                                      sessions=ctx.sessions)
     return BulkOut(action=body.action, decided=result.decided, failed=result.failed)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from api.context import Context
+from core.metrics_export import exposition_registry
 from core.settings import Settings
 
 router = APIRouter(tags=["health"])
@@ -51,6 +52,8 @@ async def readyz(ctx: Context) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry),
-                    media_type=CONTENT_TYPE_LATEST)
+async def metrics() -> Response:
+    """Every leadgen metric of this process (or of all processes in multiprocess mode); the
+    ratios query the database, so the exposition is built off the event loop."""
+    body = await asyncio.to_thread(lambda: generate_latest(exposition_registry()))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -199,7 +199,8 @@ async def decide_from_page(
             )
             flags = ", ".join(view.flags) or "no flags"
             return _back_to_queue(campaign_id, f"Saved. Guard check: {flags}.", f"#item-{approval_id}")
-        await review.decide(ctx.repository, launcher, principal, approval_id, action)
+        await review.decide(ctx.repository, launcher, principal, approval_id, action,
+                            sessions=ctx.sessions)
         return _back_to_queue(campaign_id, f"{action.capitalize()}d.")
     except LeadgenError as exc:
         return _back_to_queue(campaign_id, f"Could not {action}: {exc.detail}")
@@ -216,7 +217,8 @@ async def bulk_from_page(
     await _form_reviewer(request, principal, csrf_token_field)
     if not ids:
         return _back_to_queue(campaign_id, "Select drafts and an action first.")
-    result = await review.decide_many(ctx.repository, launcher, principal, ids, action)
+    result = await review.decide_many(ctx.repository, launcher, principal, ids, action,
+                                      sessions=ctx.sessions)
     notice = f"{action.capitalize()}d {len(result.decided)}."
     if result.failed:
         notice += f" {len(result.failed)} failed: {result.failed[0].detail}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.context import Context
-from core import tokens
+from core import metrics, tokens
 from core.db.views import OutboxView
 
 router = APIRouter(tags=["unsubscribe"], include_in_schema=False)
@@ -38,14 +39,23 @@ async def confirm_page(token: str, request: Request, ctx: Context) -> HTMLRespon
     )
 
 
-def _unsubscribe(ctx, message: OutboxView) -> None:
+def _unsubscribe(ctx, message: OutboxView) -> bool:
+    """Suppress the address and record the event; True the first time for this message."""
     repo = ctx.repository
     repo.suppress(message.workspace_id, message.to_email, "unsubscribe")
-    repo.add_event(
+    _, created = repo.add_event(
         message.workspace_id, "unsubscribed", campaign_id=message.campaign_id,
         outbox_message_id=message.id, provider_event_id=f"unsubscribe:{message.id}",
         payload={"source": "list-unsubscribe"},
     )
+    return created
+
+
+async def _source(request: Request) -> str:
+    """RFC 8058 one-click: a mail client POSTs only ``List-Unsubscribe=One-Click``; the confirm
+    page's form also sends ``via=page`` (someone followed the link)."""
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    return "link" if form.get("via") == ["page"] else "one_click"
 
 
 @router.post("/u/{token}", response_class=HTMLResponse)
@@ -55,5 +65,7 @@ async def unsubscribe(token: str, request: Request, ctx: Context) -> HTMLRespons
     message = await asyncio.to_thread(_message, ctx, token)
     if message is None:
         return _not_found(request)
-    await asyncio.to_thread(_unsubscribe, ctx, message)
+    source = await _source(request)
+    if await asyncio.to_thread(_unsubscribe, ctx, message):
+        metrics.record_unsubscribe(source)
     return request.app.state.templates.TemplateResponse(request, "unsubscribed.html", {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from core.db.accounts import AccountStore
 from core.db.approval_store import ApprovalStore, Decision
+from core.db.briefing_store import BriefingStore
 from core.db.campaign_store import CampaignStore
 from core.db.event_store import EventStore
 from core.db.outbox_store import OutboxStore
@@ -16,7 +17,8 @@ from core.db.suppression_store import SuppressionStore
 
 
 class Repository(
-    AccountStore, CampaignStore, ApprovalStore, OutboxStore, EventStore, SuppressionStore
+    AccountStore, CampaignStore, ApprovalStore, OutboxStore, EventStore, SuppressionStore,
+    BriefingStore,
 ):
     """Build with a sessionmaker (``Repository(session_factory(engine))``) or ``from_url``."""
 

@@ -407,3 +407,28 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     at: Mapped[datetime] = _created()
+
+
+BRIEFING_STATUSES = ("open", "complete", "cancelled")
+
+
+class Briefing(Base):
+    """A chat that fills a campaign brief: its messages, the partial brief and the campaign it made."""
+
+    __tablename__ = "briefings"
+    __table_args__ = (
+        _check_in("status", BRIEFING_STATUSES, "status"),
+        Index("ix_briefings_workspace_id_created_at", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[str] = _id()
+    workspace_id: Mapped[str] = _workspace()
+    user_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("users.id", ondelete="SET NULL"))
+    messages: Mapped[list[Any]]
+    brief: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), server_default="open")
+    campaign_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()

@@ -31,6 +31,8 @@ def cli_env(tmp_path, sample_web):
         LEADGEN_BROWSER="true",
         # The sample web is ours and local: politeness delays would only slow the suite.
         LEADGEN_PER_HOST_DELAY="0.02",
+        # Approved first touches go out at once instead of waiting for the recipient's send window.
+        LEADGEN_SEND_IMMEDIATELY="true",
         LANGSMITH_TRACING="false",
         PYTHONPATH=str(ROOT),
     )

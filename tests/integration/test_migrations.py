@@ -42,9 +42,16 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
+SCRIPT = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+HEAD = SCRIPT.get_current_head()
+
+
 def test_single_linear_history():
-    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
-    assert script.get_heads() == ["0001"]
+    assert len(SCRIPT.get_heads()) == 1
+    revisions = list(SCRIPT.walk_revisions())  # head first, each revising the next one
+    assert revisions[-1].down_revision is None
+    for newer, older in zip(revisions, revisions[1:]):
+        assert newer.down_revision == older.revision
 
 
 def test_upgrade_downgrade_upgrade(database_url, tmp_path, monkeypatch):
@@ -52,7 +59,7 @@ def test_upgrade_downgrade_upgrade(database_url, tmp_path, monkeypatch):
     application_tables = set(Base.metadata.tables)
 
     migrate.upgrade(database_url)
-    assert migrate.current_revision(database_url) == "0001"
+    assert migrate.current_revision(database_url) == HEAD
     assert table_names(database_url) == application_tables | {"alembic_version"}
     assert migrate.schema_diff(database_url) == []
     migrate.check(database_url)
@@ -87,7 +94,7 @@ def test_alembic_cli_works_from_any_directory(tmp_path):
         cwd=elsewhere, env=env, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert migrate.current_revision(url) == "0001"
+    assert migrate.current_revision(url) == HEAD
     assert list(elsewhere.iterdir()) == []
 
 

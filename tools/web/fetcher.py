@@ -72,9 +72,10 @@ class WebFetcher:
         return await self.http.fetch_text(url, max_bytes=ROBOTS_MAX_BYTES, truncate=True)
 
     async def _check_robots(self, url: str) -> None:
-        if not await self.robots.allowed(url):
+        rules = await self.robots.rules_for(url)
+        if not rules.allowed(url):
             self.counters.robots_refusals += 1
-            raise BlockedByRobots(f"robots.txt disallows {url}", url=url)
+            raise BlockedByRobots(rules.why or f"robots.txt disallows {url}", url=url)
 
     async def fetch(self, url: str, *, render: bool | None = None) -> Page:
         """``render=None``: httpx first, chromium when the page needs JavaScript; ``True``: chromium;

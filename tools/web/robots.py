@@ -49,6 +49,7 @@ class RobotsRules:
     sitemaps: list[str] = field(default_factory=list)
     allow_all: bool = False
     disallow_all: bool = False
+    why: str = ""  # set when the rules come from a failed robots.txt fetch
 
     def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -103,12 +104,18 @@ def parse_robots(text: str, user_agent: str) -> RobotsRules:
 
 
 def rules_for_failure(error: FetchError) -> RobotsRules:
-    """RFC 9309 §2.3.1: 4xx -> unavailable (allow all); 5xx or unreachable -> disallow all.
+    """RFC 9309 §2.3.1: 4xx or a redirect chain past the cap -> unavailable (allow all);
+    5xx or unreachable -> disallow all.
     429 is treated as unreachable: the site asks us to slow down, not that rules are absent."""
     kind = error.kind
     if kind.startswith("http_4") and kind != "http_429":
         return RobotsRules(allow_all=True)
-    return RobotsRules(disallow_all=True)
+    if kind == "too_many_redirects":  # §2.3.1.2: past 5 redirects it MAY be assumed unavailable
+        return RobotsRules(allow_all=True)
+    return RobotsRules(
+        disallow_all=True,
+        why=f"robots.txt unavailable ({kind}: {error.detail}); RFC 9309 treats that as disallow-all",
+    )
 
 
 class RobotsPolicy:
