@@ -158,3 +158,26 @@ class ApiKeyOut(BaseModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The key itself; shown once, store it now.")
+
+
+class BriefingStartIn(_In):
+    content: str | None = Field(default=None, max_length=10_000)
+
+
+class BriefingMessageIn(_In):
+    content: str = Field(min_length=1, max_length=10_000)
+
+
+class BriefingOut(BaseModel):
+    """One answer of the briefing chat: the reply, the brief so far and what is still missing."""
+
+    id: str
+    reply: str
+    brief: dict[str, Any] = Field(description="The brief so far in CampaignBrief's shape (null = missing).")
+    companies: list[str]
+    discovery: str | None = None
+    missing: list[str]
+    complete: bool
+    status: Literal["open", "complete", "cancelled"]
+    campaign_id: str | None = None
+    engine: Literal["rules", "llm"] = "rules"

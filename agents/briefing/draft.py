@@ -200,6 +200,10 @@ def derive_name(draft: BriefDraft) -> str | None:
         words = words[1:]
     if words and words[0].lower() in {"help", "helps", "sell", "offer", "provide", "build", "make"}:
         words = words[1:]
+    for i, word in enumerate(words[1:], 1):  # the target part ("... to logistics teams") is the ICP's
+        if word.lower() in {"to", "for", "that", "which", "with", "so"}:
+            words = words[:i]
+            break
     name = " ".join(words[:6]).strip(" ,.;:") or draft.offer
     name = name[:1].upper() + name[1:]
     if draft.icp.industries:

@@ -24,6 +24,15 @@ def _same_text(a: object, b: object) -> bool:
     return bool(x and y) and (x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} ")
 
 
+def _same_title(a: str, b: str) -> bool:
+    """"CEO" and "Chief Executive Officer" are one title."""
+    def initials(text: str) -> str:
+        return "".join(w[0] for w in _norm(text).split() if w not in ("of", "and", "the"))
+
+    x, y = _norm(a).replace(" ", ""), _norm(b).replace(" ", "")
+    return _same_text(a, b) or x == initials(b) or y == initials(a)
+
+
 def _same_locations(scraped: list[str], offered: list[str]) -> bool:
     """One shared place is agreement: a provider lists a head office, a site lists every office."""
     places = {_norm(part) for loc in scraped for part in loc.split(",") if _norm(part)}
@@ -102,9 +111,9 @@ def _fill_person(existing: Contact, offer: Contact, conflicts: list[FieldConflic
         if theirs and not mine:
             setattr(existing, attr, theirs)
             existing.sources[attr] = source
-        elif theirs and mine and not _same_text(mine, theirs):
+        elif theirs and mine and not _same_title(mine, theirs):
             conflicts.append(FieldConflict(
-                field=f"contact[{existing.email or existing.name}].{attr}", scraped=mine,
+                field=f"contact[{existing.name or existing.email}].{attr}", scraped=mine,
                 scraped_source=existing.sources.get(attr) or existing.source_url,
                 enriched=theirs, provider_source=source,
             ))
