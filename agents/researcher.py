@@ -5,6 +5,7 @@ Page text is untrusted data: it is only parsed for facts here, never followed as
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urljoin, urlsplit
 
 from core.errors import FetchError
@@ -18,6 +19,7 @@ from tools.extract import (
 )
 from tools.extract.domains import registrable_domain, same_site
 from tools.extract.links import PRIORITY
+from tools.web.render_policy import site_needs_browser
 from tools.web.types import Fetcher, Page
 
 _FALLBACK_PATHS = {"team": "/team", "about": "/about", "contact": "/contact", "careers": "/careers"}
@@ -32,9 +34,9 @@ def normalise_url(url: str) -> str:
     return url if parts.path else url + "/"
 
 
-async def _fetch(fetcher: Fetcher, url: str) -> Page | None:
+async def _fetch(fetcher: Fetcher, url: str, render: bool | None = None) -> Page | None:
     try:
-        page = await fetcher.fetch(url)
+        page = await fetcher.fetch(url, render=render)
     except FetchError:
         return None
     return page if page.status < 400 and page.html else None
@@ -73,33 +75,98 @@ def _plan(home: str, home_html: str, sitemap: list[str]) -> list[str]:
     return plan
 
 
-async def research(url: str, fetcher: Fetcher, *, page_budget: int = 8, index: int = 0) -> Lead:
-    """Research one company site. Site problems become ``Lead(status="error")``, never exceptions."""
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+async def _fetch_home(url: str, fetcher: Fetcher) -> tuple[str, Page | FetchError]:
+    """The home page (the URL that was tried last, and the page or why it failed)."""
     start = normalise_url(url)
     try:
-        home = await fetcher.fetch(start)
+        return start, await fetcher.fetch(start)
     except FetchError as exc:
         if "://" in url or exc.kind in ("robots", "unsafe_url"):
-            return Lead(url=url, index=index, status="error", error=f"{exc.kind}: {exc.detail}")
-        # A bare domain: many small sites still serve plain http only.
-        start = "http://" + start.removeprefix("https://")
-        try:
-            home = await fetcher.fetch(start)
-        except FetchError as exc2:
-            return Lead(url=url, index=index, status="error", error=f"{exc2.kind}: {exc2.detail}")
-    if home.status >= 400 or not home.html:
+            return start, exc
+    # A bare domain: many small sites still serve plain http only.
+    start = "http://" + start.removeprefix("https://")
+    try:
+        return start, await fetcher.fetch(start)
+    except FetchError as exc:
+        return start, exc
+
+
+async def _read_pages(
+    fetcher: Fetcher, plan: list[str], pages: dict[str, str], *, home_url: str, page_budget: int,
+    parallel: int, render: bool | None,
+) -> None:
+    """Fetches ``plan`` in order, ``parallel`` at a time (the fetcher still enforces the per-host
+    limits), until ``pages`` holds ``page_budget`` pages; pages are added in plan order."""
+    todo = iter([u for u in plan if u not in pages])
+    results: dict[str, Page | None] = {}
+    running: dict[asyncio.Task[Page | None], str] = {}
+    found, seen = len(pages), set(pages)
+    try:
+        while True:
+            while len(running) < parallel and found + len(running) < page_budget:
+                url = next(todo, None)
+                if url is None:
+                    break
+                running[asyncio.ensure_future(_fetch(fetcher, url, render))] = url
+            if not running:
+                break
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                url = running.pop(task)
+                page = results[url] = task.result()
+                final = page.final_url or url if page is not None else None
+                if final is not None and final not in seen and same_site(final, home_url):
+                    seen.add(final)
+                    found += 1
+    finally:
+        for task in running:
+            task.cancel()
+    for url in plan:
+        page = results.get(url)
+        if len(pages) >= page_budget:
+            break
+        if page is not None and same_site(page.final_url or url, home_url):
+            pages.setdefault(page.final_url or url, page.html)
+
+
+async def research(
+    url: str, fetcher: Fetcher, *, page_budget: int = 8, index: int = 0, parallel: int = 2
+) -> Lead:
+    """Research one company site, reading up to ``parallel`` pages at once. Site problems become
+    ``Lead(status="error")``, never exceptions."""
+    home_task = asyncio.ensure_future(_fetch_home(url, fetcher))
+    # The sitemap of the first URL tried is read while the home page loads; a home page that
+    # redirects to another origin gets its own origin's sitemap afterwards.
+    early = normalise_url(url)
+    sitemap_task = asyncio.ensure_future(_sitemap_urls(fetcher, early)) if page_budget > 1 else None
+    try:
+        start, home = await home_task
+    except BaseException:
+        if sitemap_task is not None:
+            sitemap_task.cancel()
+        raise
+    if isinstance(home, FetchError) or home.status >= 400 or not home.html:
+        if sitemap_task is not None:
+            sitemap_task.cancel()
+        if isinstance(home, FetchError):
+            return Lead(url=url, index=index, status="error", error=f"{home.kind}: {home.detail}")
         return Lead(url=url, index=index, status="error", error=f"http_{home.status}: home page unavailable")
     home_url = home.final_url or start
     pages: dict[str, str] = {home_url: home.html}
-    sitemap = await _sitemap_urls(fetcher, home_url) if page_budget > 1 else []
-    for candidate in _plan(home_url, home.html, sitemap):
-        if len(pages) >= page_budget:
-            break
-        if candidate in pages:
-            continue
-        page = await _fetch(fetcher, candidate)
-        if page is not None and same_site(page.final_url or candidate, home_url):
-            pages.setdefault(page.final_url or candidate, page.html)
+    sitemap: list[str] = []
+    if sitemap_task is not None:
+        sitemap = await sitemap_task
+        if _origin(home_url) != _origin(early):
+            sitemap = await _sitemap_urls(fetcher, home_url)
+    # A site that only shows content in the browser is read in the browser throughout.
+    render = True if site_needs_browser(home.fetched_with) else None
+    await _read_pages(fetcher, _plan(home_url, home.html, sitemap), pages, home_url=home_url,
+                      page_budget=page_budget, parallel=max(1, parallel), render=render)
     domain = registrable_domain(home_url)
     company = extract_company(pages, domain)
     contacts = extract_contacts(pages, domain)

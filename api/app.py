@@ -19,7 +19,7 @@ from api.metrics import MetricsMiddleware
 from api.problems import install_problem_handlers
 from api.qualification_feedback import review_accuracy
 from api.rate_limits import Rate, build_rate_limiter
-from api.routers import approvals, auth, campaigns, health, pages, unsubscribe
+from api.routers import approvals, auth, briefings, campaigns, health, pages, unsubscribe, webhooks
 from core.db.engine import make_engine, session_factory
 from core.db.repository import Repository
 from core.metrics_export import set_accuracy_sources
@@ -81,8 +81,9 @@ def create_app(
     install_problem_handlers(app)
     app.add_exception_handler(pages.LoginRequired, pages.login_redirect)
     for router in (auth.router, campaigns.router, approvals.router, health.router,
-                   unsubscribe.router, pages.router):
+                   unsubscribe.router, pages.router, briefings.router):
         app.include_router(router)
+    app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(MetricsMiddleware)

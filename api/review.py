@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,10 +18,11 @@ from api.auth import Principal
 from api.launcher import CampaignLauncher
 from api.qualification_feedback import record_decision
 from api.schemas import BulkFailure, BulkFilter
+from core import metrics
+from core.db.approval_store import BulkDecision, QueueCursor
 from core.db.repository import Decision, Repository
 from core.db.tables import ApprovalItem, DraftRow
 from core.db.views import ApprovalView
-from core.errors import LeadgenError
 from core.models import Draft, Lead
 
 BULK_PAGE = 500
@@ -94,12 +96,12 @@ class BulkResult:
 
 
 def select_pending(repo: Repository, workspace_id: str, selector: BulkFilter) -> list[str]:
-    """Ids of the pending items matching a bulk filter (read in pages, capped at BULK_MAX)."""
+    """Ids of the pending items matching a bulk filter (read in keyset pages, capped at BULK_MAX)."""
     chosen: list[str] = []
-    offset = 0
+    after: QueueCursor | None = None
     while len(chosen) < BULK_MAX:
         page = repo.approval_items(selector.campaign_id, workspace_id=workspace_id,
-                                   status="pending", limit=BULK_PAGE, offset=offset)
+                                   status="pending", limit=BULK_PAGE, after=after)
         for item in page:
             if selector.min_score is not None and (item.score or 0) < selector.min_score:
                 continue
@@ -108,26 +110,42 @@ def select_pending(repo: Repository, workspace_id: str, selector: BulkFilter) ->
             chosen.append(item.id)
         if len(page) < BULK_PAGE:
             break
-        offset += BULK_PAGE
+        after = QueueCursor.of(page[-1])
     return chosen[:BULK_MAX]
+
+
+def decide_many_counted(
+    repo: Repository, principal: Principal, ids: list[str], action: Literal["approve", "reject"],
+    *, feedback: bool = True,
+) -> BulkDecision:
+    """``repo.decide_many`` (one transaction) plus the decision metrics of the items it changed;
+    ``feedback`` also counts them against the qualifier's fit verdict."""
+    outcome = repo.decide_many(ids, action, principal.actor, workspace_id=principal.workspace_id)
+    for item in outcome.decided:
+        if not item.changed:
+            continue
+        metrics.record_approval(action)
+        if feedback and item.fit is not None:
+            metrics.record_qualification_feedback(item.fit, action)
+    return outcome
 
 
 async def decide_many(
     repo: Repository, launcher: CampaignLauncher, principal: Principal, ids: list[str],
-    action: Decision, *, sessions: sessionmaker[Session] | None = None,
+    action: Literal["approve", "reject"], *, sessions: sessionmaker[Session] | None = None,
 ) -> BulkResult:
-    result = BulkResult()
+    """Decide all ``ids`` at once, then wake each campaign once with its decisions.
+    ``sessions`` (as for ``decide``) enables the qualification feedback count."""
+    outcome = await asyncio.to_thread(
+        decide_many_counted, repo, principal, ids, action, feedback=sessions is not None
+    )
+    result = BulkResult(
+        decided=[item.id for item in outcome.decided],
+        failed=[BulkFailure(id=i, status=exc.status, detail=exc.detail) for i, exc in outcome.failed],
+    )
     per_campaign: dict[str, dict[str, dict]] = defaultdict(dict)
-    for approval_id in dict.fromkeys(ids):
-        try:
-            view = await asyncio.to_thread(
-                decide_counted, repo, approval_id, action, principal, sessions
-            )
-        except LeadgenError as exc:
-            result.failed.append(BulkFailure(id=approval_id, status=exc.status, detail=exc.detail))
-            continue
-        result.decided.append(view.id)
-        per_campaign[view.campaign_id][view.id] = {"action": action}
+    for item in outcome.decided:
+        per_campaign[item.campaign_id][item.id] = {"action": action}
     for campaign_id, decisions in per_campaign.items():
         await launcher.resume(campaign_id, decisions)
     return result

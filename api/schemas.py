@@ -106,6 +106,8 @@ class ApprovalPage(BaseModel):
     items: list[ApprovalOut]
     limit: int
     offset: int
+    # Pass as ``cursor`` to get the page after this one (keyset); None on the last page.
+    next_cursor: str | None = None
 
 
 class EditIn(_In):
@@ -178,6 +180,6 @@ class BriefingOut(BaseModel):
     discovery: str | None = None
     missing: list[str]
     complete: bool
-    status: Literal["open", "complete", "cancelled"]
+    status: str = Field(description="open | complete | cancelled")
     campaign_id: str | None = None
     engine: Literal["rules", "llm"] = "rules"

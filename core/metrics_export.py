@@ -1,18 +1,16 @@
-"""Serving the metrics of core.metrics: the registry /metrics exposes (process or multiprocess),
-the ratios computed at scrape time, Celery queue depth sampling and the workers' port-9100 server."""
+"""Serving the metrics of core.metrics: the registry /metrics exposes (process or multiprocess)
+and the first-class ratios (deliverability, API errors, qualification accuracy) computed at scrape time."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from prometheus_client import REGISTRY, CollectorRegistry, Metric, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Metric
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -20,29 +18,10 @@ from core import metrics
 
 log = logging.getLogger(__name__)
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-WORKER_METRICS_PORT = 9100
 BASELINE = Path(__file__).resolve().parents[1] / "evals" / "baseline.json"
 EVAL_RUNS_DIR = Path("eval-runs")  # where `leadgen eval run` writes by default
-# kombu's Redis transport keeps priorities 3, 6 and 9 in sibling lists "<queue>\x06\x16<n>".
-_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
 AccuracySource = Callable[[], "float | None"]
-
-
-def multiprocess_dir() -> str | None:
-    return os.environ.get(MULTIPROC_ENV) or None
-
-
-def prepare_multiprocess_dir() -> Path:
-    """Point ``PROMETHEUS_MULTIPROC_DIR`` at a directory (a new temp dir when unset) and clear
-    samples a previous run left there. Call before anything imports core.metrics."""
-    directory = Path(multiprocess_dir() or tempfile.mkdtemp(prefix="leadgen-prometheus-"))
-    directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.glob("*.db"):
-        stale.unlink()
-    os.environ[MULTIPROC_ENV] = str(directory)
-    return directory
 
 
 def multiprocess_active() -> bool:
@@ -195,36 +174,6 @@ _process_ratios = DerivedRatios(_ratio_inputs)
 REGISTRY.register(_process_ratios)
 
 
-# --- queue depth --------------------------------------------------------------------------------
-
-
-class QueueDepthSampler(Collector):
-    """Sets ``leadgen_queue_depth`` from Redis LLEN of each Celery queue when scraped. Registered
-    before the collector that reads the values, it yields nothing itself."""
-
-    def __init__(self, redis_url: str, queues: Iterable[str]) -> None:
-        self.redis_url = redis_url
-        self.queues = list(queues)
-
-    def describe(self) -> list[Metric]:
-        return []
-
-    def collect(self) -> Iterable[Metric]:
-        import redis
-
-        try:
-            client = redis.Redis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
-            try:
-                for queue in self.queues:
-                    depth = sum(int(client.llen(queue + suffix)) for suffix in _PRIORITY_SUFFIXES)
-                    metrics.set_queue_depth(queue, depth)
-            finally:
-                client.close()
-        except redis.RedisError as exc:
-            log.warning("queue depth not sampled: %s: %s", type(exc).__name__, exc)
-        return []
-
-
 # --- registries and servers ---------------------------------------------------------------------
 
 
@@ -239,24 +188,3 @@ def exposition_registry() -> CollectorRegistry:
     merged = multiprocess.MultiProcessCollector(registry)
     registry.register(DerivedRatios(merged.collect))
     return registry
-
-
-def start_worker_exposition(
-    port: int = WORKER_METRICS_PORT, *, addr: str = "0.0.0.0", redis_url: str | None = None,
-    queues: Iterable[str] = (),
-) -> tuple[Any, Any]:
-    """Serve every worker process's metrics on ``port`` (multiprocess mode must be on: call
-    :func:`prepare_multiprocess_dir` before core.metrics is imported). Returns (server, thread)."""
-    if not multiprocess_active():
-        raise RuntimeError(
-            f"{MULTIPROC_ENV} was not set before core.metrics was imported; "
-            "worker child processes would be invisible"
-        )
-    registry = CollectorRegistry()
-    if redis_url:
-        registry.register(QueueDepthSampler(redis_url, queues))
-    from prometheus_client import multiprocess
-
-    merged = multiprocess.MultiProcessCollector(registry)
-    registry.register(DerivedRatios(merged.collect))
-    return start_http_server(port, addr=addr, registry=registry)

@@ -117,6 +117,17 @@ class Settings(BaseSettings):
     sendgrid_host: str = Field(default="https://api.sendgrid.com", description="SendGrid API base URL.")
     sendgrid_webhook_public_key: str | None = Field(default=None, description="Event Webhook verification key (base64 DER).")
     public_base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL of the API, used in unsubscribe links.")
+    inbound_webhook_token: str | None = Field(
+        default=None,
+        description="Secret of the SendGrid Inbound Parse webhook: point it at <public_base_url>/api/v1/webhooks/sendgrid/inbound/<token> "
+        "(or .../inbound with HTTP basic auth, this token as password). Unset: the endpoint is off.",
+    )
+    imap_url: str | None = Field(
+        default=None,
+        description="Mailbox polled for replies and bounces: imaps://user:pass@host:993/INBOX (imap:// without TLS). Unset: no polling.",
+    )
+    imap_workspace: str = Field(default="default", description="Workspace (name) whose sent mail the IMAP mailbox receives replies to.")
+    imap_poll_seconds: float = Field(default=120.0, gt=0, description="Seconds between two IMAP polls by the worker's scheduler (beat).")
 
     # --- sending schedule, caps and guardrails (see docs/sending.md) ----------------
     send_immediately: bool = Field(default=False, description="Ignore send windows and gaps between sends (demos, tests); step delays, caps and suppression still apply.")

@@ -6,11 +6,13 @@ Nodes take everything external from ``runtime.context`` (a :class:`graph.deps.De
 from __future__ import annotations
 
 import asyncio
+import time
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agents import copywriter, qualifier, researcher, sequencer
+from core import metrics
 from core.models import CampaignBrief, Lead, PriorOutcome
 from graph.deps import Deps
 from graph.state import CampaignState, LeadState
@@ -27,9 +29,11 @@ async def _prior_outcomes(deps: Deps, lead: Lead) -> list[PriorOutcome]:
 
 async def research(state: LeadState, runtime: Runtime[Deps]) -> dict:
     deps = runtime.context
-    lead = await researcher.research(
-        state["url"], deps.fetcher, page_budget=deps.page_budget, index=state["index"]
-    )
+    with metrics.stage_timer("research") as outcome:
+        lead = await researcher.research(
+            state["url"], deps.fetcher, page_budget=deps.page_budget, index=state["index"]
+        )
+        outcome.set("failed" if lead.status == "error" else "ok")
     return {"lead": lead.model_dump(mode="json")}
 
 
@@ -37,11 +41,14 @@ async def qualify(state: LeadState, runtime: Runtime[Deps]) -> dict:
     deps = runtime.context
     lead = Lead.model_validate(state["lead"])
     if lead.status == "error" or lead.company is None:
+        metrics.record_lead("qualify", "skipped")
         return {}
     brief = CampaignBrief.model_validate(state["brief"])
-    prior = await _prior_outcomes(deps, lead)
-    lead.qualification = await qualifier.qualify(lead.company, brief, llm=deps.llm, prior=prior)
-    lead.status = "qualified" if lead.qualification.fit else "disqualified"
+    with metrics.stage_timer("qualify") as outcome, metrics.llm_scope("qualifier", state["campaign_id"]):
+        prior = await _prior_outcomes(deps, lead)
+        lead.qualification = await qualifier.qualify(lead.company, brief, llm=deps.llm, prior=prior)
+        lead.status = "qualified" if lead.qualification.fit else "disqualified"
+        outcome.set("ok" if lead.qualification.fit else "disqualified")
     return {"lead": lead.model_dump(mode="json")}
 
 
@@ -54,10 +61,13 @@ async def write(state: LeadState, runtime: Runtime[Deps]) -> dict:
     lead = Lead.model_validate(state["lead"])
     brief = CampaignBrief.model_validate(state["brief"])
     assert lead.qualification is not None  # route_after_qualify sends only qualified leads
-    prior = await _prior_outcomes(deps, lead)
-    lead.drafts = await copywriter.write_drafts(
-        lead, brief, lead.qualification, llm=deps.llm, prior=prior
-    )
+    with metrics.stage_timer("write") as outcome, metrics.llm_scope("copywriter", state["campaign_id"]):
+        prior = await _prior_outcomes(deps, lead)
+        lead.drafts = await copywriter.write_drafts(
+            lead, brief, lead.qualification, llm=deps.llm, prior=prior
+        )
+        outcome.set("ok" if lead.drafts else "skipped")
+    metrics.record_guard_flags(flag for draft in lead.drafts for flag in draft.flags)
     return {"lead": lead.model_dump(mode="json")}
 
 
@@ -85,11 +95,24 @@ async def approval(state: CampaignState, runtime: Runtime[Deps]) -> dict:
         if aid in known and aid not in state.get("decisions", {})
     }
     if new:
+        _count_reviewed_leads(known, state.get("decisions", {}), new)
         return {"decisions": new}
     pending = sorted(aid for aid in known if aid not in decided)
     if pending:
         interrupt({"campaign_id": state["campaign_id"], "pending": pending})
     return {}
+
+
+def _count_reviewed_leads(approvals: dict, before: dict, new: dict) -> None:
+    """A lead finishes review when its last draft is decided: ``ok`` if any draft was approved."""
+    decided = {**before, **new}
+    items: dict[int, list[str]] = {}
+    for aid, item in approvals.items():
+        items.setdefault(item["index"], []).append(aid)
+    for aids in items.values():
+        if all(aid in decided for aid in aids) and not all(aid in before for aid in aids):
+            approved = any(decided[aid]["action"] == "approve" for aid in aids)
+            metrics.record_lead("review", "ok" if approved else "disqualified")
 
 
 def route_after_approval(state: CampaignState) -> str:
@@ -113,17 +136,29 @@ async def send(state: CampaignState, runtime: Runtime[Deps]) -> dict:
         if d["action"] == "approve" and aid not in queued
     ]
     now = deps.clock()
-    await sequencer.queue_approved(deps.repository, approved, now=now, policy=deps.send_policy)
-    await sequencer.deliver_due(
-        deps.repository,
-        deps.mailer,
-        now=now,
-        campaign_id=state["campaign_id"],
-        public_base_url=deps.public_base_url,
-        secret_key=deps.secret_key,
-        policy=deps.send_policy,
-    )
+    leads = {state.get("approvals", {}).get(aid, {}).get("index", aid) for aid in approved}
+    started = time.perf_counter()
+    try:
+        await sequencer.queue_approved(deps.repository, approved, now=now, policy=deps.send_policy)
+        await sequencer.deliver_due(
+            deps.repository,
+            deps.mailer,
+            now=now,
+            campaign_id=state["campaign_id"],
+            public_base_url=deps.public_base_url,
+            secret_key=deps.secret_key,
+            policy=deps.send_policy,
+        )
+    except Exception:
+        _count_sent_leads(len(leads), "failed", time.perf_counter() - started)
+        raise
+    _count_sent_leads(len(leads), "ok", time.perf_counter() - started)
     return {"queued": approved}
+
+
+def _count_sent_leads(count: int, outcome: str, seconds: float) -> None:
+    for _ in range(count):  # the leads whose approved drafts this run queued and sent together
+        metrics.record_lead("send", outcome, seconds)
 
 
 def route_after_send(state: CampaignState) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from langgraph.types import Command
 
+from core import metrics
 from core.models import Lead
 from core.settings import Settings
 from graph.build import build_campaign_graph, open_checkpointer
@@ -95,5 +96,7 @@ class CampaignRunner:
     async def _finish(self, graph, config, campaign_id: str) -> str:
         state = await graph.aget_state(config)
         status = "awaiting_approval" if state.next else "completed"
+        if status == "completed":
+            metrics.clear_budget(campaign_id)  # the budget gauge covers running campaigns only
         await asyncio.to_thread(self.deps.repository.set_campaign_status, campaign_id, status)
         return status

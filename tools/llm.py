@@ -19,6 +19,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from core import metrics
 from core.errors import BudgetExhausted, LeadgenError
 from core.settings import Settings
 
@@ -145,15 +146,29 @@ class TokenBudget:
             usage.output_tokens += output_tokens
             usage.cost_usd += cost
             usage.calls += 1
+        self._publish_used_ratio()
         return cost
+
+    def used_ratios(self) -> tuple[float, float]:
+        """(tokens, cost) spent as shares of the budget, 0..1."""
+        with self._lock:
+            tokens = self._tokens / self.max_tokens if self.max_tokens > 0 else 1.0
+            cost = self._cost / self.max_cost_usd if self.max_cost_usd > 0 else 0.0
+        return min(1.0, tokens), min(1.0, cost)
+
+    def _publish_used_ratio(self) -> None:
+        campaign = metrics.current_campaign.get()
+        if campaign:
+            metrics.record_budget_used(campaign, *self.used_ratios())
 
 
 class UsageRecorder(BaseCallbackHandler):
-    """LangChain callback: charges every chat-model call's ``usage_metadata`` to a budget under a lead key."""
+    """LangChain callback: charges every chat-model call's ``usage_metadata`` to a budget (when
+    there is one) under a lead key, and counts tokens and cost per agent (core.metrics)."""
 
     run_inline = True  # keep charging on the caller's thread/loop, in order
 
-    def __init__(self, budget: TokenBudget, lead_key: str | None = None) -> None:
+    def __init__(self, budget: TokenBudget | None, lead_key: str | None = None) -> None:
         self.budget = budget
         self.lead_key = lead_key
 
@@ -169,8 +184,13 @@ class UsageRecorder(BaseCallbackHandler):
                 model = message.response_metadata.get("model_name") or (response.llm_output or {}).get(
                     "model_name"
                 )
-                self.budget.charge(usage.get("input_tokens", 0), usage.get("output_tokens", 0),
-                                   model=model, lead_key=self.lead_key)
+                input_tokens, output_tokens = usage.get("input_tokens", 0), usage.get("output_tokens", 0)
+                if self.budget is not None:
+                    cost = self.budget.charge(input_tokens, output_tokens, model=model,
+                                              lead_key=self.lead_key)
+                else:
+                    cost = price_of(model, input_tokens, output_tokens)
+                metrics.record_llm_usage(input_tokens, output_tokens, cost)
 
 
 def estimate_tokens(messages: Sequence[BaseMessage]) -> int:
@@ -195,7 +215,7 @@ async def structured_call(
     once for other API errors such as 400/401).
     """
     runnable = llm.with_structured_output(schema, method="function_calling")
-    config = RunnableConfig(callbacks=[UsageRecorder(budget, lead_key)] if budget else [])
+    config = RunnableConfig(callbacks=[UsageRecorder(budget, lead_key)])
     last_error: BaseException | None = None
     for attempt in range(attempts):
         if budget is not None:

@@ -7,10 +7,19 @@ checkpoint and re-uses unique outbox keys, so no work or mail is duplicated.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import unquote, urlsplit
 
 from celery import Celery
+from celery.signals import task_postrun
 
 from core.settings import Settings
+from tools.tracking.imap import ImapMailbox
+from workers.metrics_server import (
+    WORKER_METRICS_PORT,
+    count_task,
+    prepare_multiprocess_dir,
+    start_metrics_server,
+)
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -24,6 +33,7 @@ def make_celery(settings: Settings) -> Celery:
         task_serializer="json",
         accept_content=["json"],
     )
+    task_postrun.connect(count_task, weak=False, dispatch_uid="leadgen.worker_task_metrics")
 
     @app.task(name="leadgen.start_campaign", bind=True, max_retries=3)
     def start_campaign(self, campaign_id: str) -> str:
@@ -38,9 +48,18 @@ def make_celery(settings: Settings) -> Celery:
         """Deliver what is due now (scheduled every minute by beat; safe to overlap: sends are claimed)."""
         return asyncio.run(_send_due(Settings()))
 
+    @app.task(name="leadgen.poll_replies", bind=True)
+    def poll_replies(self) -> dict:
+        """Read new replies and bounces from the IMAP mailbox once (scheduled by beat when
+        LEADGEN_IMAP_URL is set): stop or pause sequences, record outcomes in memory."""
+        return asyncio.run(poll_reply_mailbox(Settings()))
+
     app.conf.beat_schedule = {
         "send-due-every-minute": {"task": "leadgen.send_due", "schedule": 60.0},
     }
+    if settings.imap_url:
+        app.conf.beat_schedule["poll-replies"] = {"task": "leadgen.poll_replies",
+                                                  "schedule": settings.imap_poll_seconds}
     return app
 
 
@@ -60,6 +79,45 @@ async def _send_due(settings: Settings) -> dict:
     return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
 
 
+def imap_mailbox(url: str) -> ImapMailbox:
+    """``imaps://user:pass@host:993/INBOX`` (``imap://`` without TLS; user and password
+    percent-encoded, e.g. ``%40`` for ``@``) as the poller's mailbox."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname or parts.username is None:
+        raise ValueError("imap_url must look like imaps://user:pass@host:993/INBOX")
+    ssl = parts.scheme == "imaps"
+    return ImapMailbox(
+        host=parts.hostname, port=parts.port or (993 if ssl else 143), user=unquote(parts.username),
+        password=unquote(parts.password or ""), folder=unquote(parts.path.lstrip("/")) or "INBOX", ssl=ssl,
+    )
+
+
+async def poll_reply_mailbox(settings: Settings) -> dict:
+    """One IMAP poll for the workspace ``settings.imap_workspace``; replies that say something
+    about a lead become outcomes in the memory (the learning loop)."""
+    from agents.outcomes import close_memory
+    from agents.responses import record_reply_outcomes
+    from graph.deps import make_repository
+    from memory.store import OutcomeMemory
+    from tools.tracking.imap import ReplyPoller
+
+    if not settings.imap_url:
+        return {"skipped": "LEADGEN_IMAP_URL is not set"}
+    repository = make_repository(settings)
+    workspace_id = await asyncio.to_thread(repository.ensure_workspace, settings.imap_workspace)
+    summary = await ReplyPoller(imap_mailbox(settings.imap_url), repository, workspace_id).poll()
+    outcomes = 0
+    if summary.results:
+        memory = await asyncio.to_thread(OutcomeMemory.from_settings, settings)
+        try:
+            outcomes = await asyncio.to_thread(record_reply_outcomes, repository, memory, workspace_id,
+                                               summary.results)
+        finally:
+            await asyncio.to_thread(close_memory, memory)
+    return {"fetched": summary.fetched, "applied": summary.applied, "duplicates": summary.duplicates,
+            "failed": summary.failed, "outcomes": outcomes}
+
+
 async def _start(settings: Settings, campaign_id: str) -> str:
     from graph.deps import open_deps
     from graph.runner import CampaignRunner
@@ -76,9 +134,14 @@ async def _resume(settings: Settings, campaign_id: str, decisions: dict) -> str:
         return await CampaignRunner(settings, deps).resume(campaign_id, decisions)
 
 
-def start_worker(settings: Settings, *, concurrency: int = 2, beat: bool = False) -> None:
+def start_worker(settings: Settings, *, concurrency: int = 2, beat: bool = False,
+                 metrics_port: int | None = WORKER_METRICS_PORT) -> None:
     """Run a worker; ``beat`` also runs the scheduler (send-due every minute) in it — run exactly
-    one worker with beat per deployment."""
+    one worker with beat per deployment. Metrics of the main process and every forked child are
+    served on ``metrics_port`` (None: not served)."""
+    if metrics_port is not None:
+        prepare_multiprocess_dir()  # before the first import of prometheus_client
+        start_metrics_server(metrics_port, redis_url=settings.broker_url, queues=[settings.celery_queue])
     app = make_celery(settings)
     argv = ["worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency), "-Q", settings.celery_queue]
     if beat:

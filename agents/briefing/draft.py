@@ -116,7 +116,7 @@ def _drop_invalid(draft: BriefDraft) -> list[str]:
     return problems
 
 
-_PLACEHOLDER = {"name": "campaign", "offer": "offer", "sender": {
+_PLACEHOLDER: dict[str, Any] = {"name": "campaign", "offer": "offer", "sender": {
     "name": "name", "company": "company", "email": "name@example.com", "postal_address": "address"}}
 
 

@@ -17,6 +17,7 @@ from agents.icp import icp_from_text
 from core.models import ICP
 
 _TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled suffix list, no network
+_TEST_TLDS = frozenset({"example", "test", "localhost"})  # reserved names used by demos and sample sites
 
 LABELS: dict[str, str] = {
     "campaign name": "name", "campaign": "name", "name": "name",
@@ -59,7 +60,7 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![\w-])")
-_EMAILISH = re.compile(r"[^\s,;<>()]*@[^\s,;<>()]*")
+_EMAILISH = re.compile(r"(?<![^\s,;<>()@])[^\s,;<>()@]{0,64}@[^\s,;<>()@]{0,255}")
 _URL = re.compile(r"https?://[^\s,;<>()\"']+", re.I)
 _DOMAIN = re.compile(r"(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?:/[^\s,;<>()\"']*)?(?![\w@-])",
                      re.I)
@@ -97,7 +98,7 @@ _STREET = re.compile(
     r"(?:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|way|drive|dr|place|pl|square|sq|court|ct|"
     r"terrace|parkway|pkwy|highway|hwy|strasse|straße|str|rue|via|calle|plaza|row|close|crescent|quay|"
     r"wharf|walk|gardens|broadway|circle|alley)\b\.?"
-    r"|\b[A-ZÄÖÜ][\w'’-]*(?:straße|strasse|str\.|weg|gasse|platz|laan|gracht|vej|gatan|allee)\s+\d{1,5}[a-z]?\b"
+    r"|\b[A-ZÄÖÜ][\w'’-]{0,40}?(?:straße|strasse|str\.|weg|gasse|platz|laan|gracht|vej|gatan|allee)\s+\d{1,5}[a-z]?\b"
     r"|\b(?:po|p\.o\.)\s*box\s+\d+", re.I)
 _ADDRESS_CUE = re.compile(
     r"\b(?:(?:our|my|the|postal|mailing|office)\s+)?address\s*(?:is|:)\s*|\b(?:we're|we are|i'm|i am)\s+(?:located\s+)?at\s+",
@@ -292,10 +293,20 @@ def _read_companies(text: str, update: BriefUpdate, own_domains: set[str]) -> No
             found.append(url.rstrip(".,"))
         for match in _DOMAIN.finditer(_URL.sub(" ", clause)):
             host = match.group().rstrip(".,")
-            parts = _TLD(host.split("/", 1)[0])
-            if parts.suffix and parts.domain and f"{parts.domain}.{parts.suffix}".lower() not in own_domains:
+            if _site(host.split("/", 1)[0]) not in own_domains | {None}:
                 found.append(host)
     update.companies = list(dict.fromkeys(found))
+
+
+def _site(host: str) -> str | None:
+    """The registrable domain of a host with a public suffix (or an RFC 2606 test name), else None."""
+    parts = _TLD(host)
+    if parts.suffix and parts.domain:
+        return f"{parts.domain}.{parts.suffix}".lower()
+    labels = host.lower().split(".")
+    if len(labels) >= 2 and labels[-1] in _TEST_TLDS:
+        return ".".join(labels[-2:])
+    return None
 
 
 def _address_span(line: str) -> tuple[int, int] | None:

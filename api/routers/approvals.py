@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from api import review
 from api.context import Caller, Context, Launcher, Reviewer
 from api.schemas import ApprovalOut, ApprovalPage, BulkIn, BulkOut, EditIn
+from core.db.approval_store import QueueCursor
 from core.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/approvals", tags=["approvals"])
@@ -22,17 +23,30 @@ async def list_approvals(
     campaign_id: str | None = Query(None),
     sort: Literal["score", "confidence"] = Query("score"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, description="Items to skip; prefer `cursor` beyond the first pages."),
+    cursor: str | None = Query(
+        None, description="`next_cursor` of the previous page: the page after it (keyset pagination)."
+    ),
 ) -> ApprovalPage:
+    """One page of approval items: highest score first (unscored last), then oldest first.
+
+    Paginate with `cursor`: each page returns `next_cursor` (null on the last page); pass it
+    back as `cursor` with the same filters to get the next page. Cursor pages stay fast deep in
+    the queue and neither skip nor repeat items when others are decided meanwhile. `offset`
+    still works (it counts from the cursor when both are given) but costs more the deeper it goes.
+    """
+    after = QueueCursor.decode(cursor) if cursor else None
     views = await asyncio.to_thread(
         ctx.repository.approval_items, campaign_id or None, workspace_id=principal.workspace_id,
         status=None if status == "all" else status, order_by="score", limit=limit, offset=offset,
+        after=after,
     )
+    next_cursor = QueueCursor.of(views[-1]).encode() if len(views) == limit else None
     items = [ApprovalOut.of(v) for v in views]
     if sort == "confidence":
         # Most trustworthy first: fewest guard flags, then highest score (stable within a page).
         items.sort(key=lambda i: (len(i.flags), -(i.score or 0)))
-    return ApprovalPage(items=items, limit=limit, offset=offset)
+    return ApprovalPage(items=items, limit=limit, offset=offset, next_cursor=next_cursor)
 
 
 @router.get("/{approval_id}", response_model=ApprovalOut)

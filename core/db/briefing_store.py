@@ -20,7 +20,7 @@ class BriefingView(BaseModel):
     user_id: str | None
     messages: list[dict[str, Any]] = Field(default_factory=list)
     brief: dict[str, Any] = Field(default_factory=dict)
-    status: str
+    status: str  # open | complete | cancelled
     campaign_id: str | None = None
     created_at: datetime
     updated_at: datetime

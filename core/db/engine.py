@@ -10,6 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_CACHE_KIB = 64 * 1024  # page cache per connection
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+# Pooled PostgreSQL connections are replaced after this many seconds instead of being pinged
+# on every checkout (a round trip per request); a connection found dead invalidates the pool.
+POSTGRES_POOL_RECYCLE_S = 300
 
 
 def normalize_url(url: str) -> str:
@@ -25,7 +30,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+    return create_engine(
+        url, echo=echo, future=True, pool_pre_ping=False, pool_recycle=POSTGRES_POOL_RECYCLE_S,
+        pool_size=10, max_overflow=20,
+    )
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
@@ -49,6 +57,12 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
+            # With WAL, NORMAL syncs at checkpoints only: still never corrupt, a power cut may
+            # drop the last commits; FULL would fsync on every commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()

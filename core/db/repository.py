@@ -12,13 +12,14 @@ from core.db.approval_store import ApprovalStore, Decision
 from core.db.briefing_store import BriefingStore
 from core.db.campaign_store import CampaignStore
 from core.db.event_store import EventStore
+from core.db.experiment_store import ExperimentStore
 from core.db.outbox_store import OutboxStore
 from core.db.suppression_store import SuppressionStore
 
 
 class Repository(
     AccountStore, CampaignStore, ApprovalStore, OutboxStore, EventStore, SuppressionStore,
-    BriefingStore,
+    BriefingStore, ExperimentStore,
 ):
     """Build with a sessionmaker (``Repository(session_factory(engine))``) or ``from_url``."""
 

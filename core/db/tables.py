@@ -264,8 +264,6 @@ class ApprovalItem(Base):
     __tablename__ = "approval_items"
     __table_args__ = (
         _check_in("status", APPROVAL_STATUSES, "status"),
-        Index("ix_approval_items_campaign_id_status", "campaign_id", "status"),
-        Index("ix_approval_items_workspace_id_status", "workspace_id", "status"),
     )
 
     id: Mapped[str] = _id()
@@ -285,6 +283,15 @@ class ApprovalItem(Base):
     approved_body: Mapped[str | None] = mapped_column(Text)
     approved_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _created()
+
+
+# The review queue's order (score DESC NULLS LAST, created_at, id) within a workspace or a
+# campaign and a status: a page is an index range, found without sorting (migration 0006).
+# SQLite cannot say NULLS LAST in an index but its DESC already puts NULLs last.
+Index("ix_approval_items_workspace_queue", ApprovalItem.workspace_id, ApprovalItem.status,
+      ApprovalItem.score.desc().nulls_last(), ApprovalItem.created_at, ApprovalItem.id)
+Index("ix_approval_items_campaign_queue", ApprovalItem.campaign_id, ApprovalItem.status,
+      ApprovalItem.score.desc().nulls_last(), ApprovalItem.created_at, ApprovalItem.id)
 
 
 class OutboxMessage(Base):
@@ -432,3 +439,32 @@ class Briefing(Base):
     )
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
+
+
+EXPERIMENT_STATUSES = ("running", "promoted", "stopped")
+
+
+class Experiment(Base):
+    """A prompt experiment on one campaign: arms (prompt overrides), holdout share, the decision."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (
+        _check_in("status", EXPERIMENT_STATUSES, "status"),
+        Index("ix_experiments_workspace_id_created_at", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[str] = _id()
+    workspace_id: Mapped[str] = _workspace()
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    arms: Mapped[list[Any]]
+    holdout_share: Mapped[float]
+    min_sends: Mapped[int]
+    metric: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), server_default="running")
+    winner: Mapped[str | None] = mapped_column(String(40))
+    decision: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = _created()
+    decided_at: Mapped[datetime | None]

@@ -103,6 +103,8 @@ def live_api(tmp_path, monkeypatch, sample_web, database_url) -> Iterator[LiveAp
     monkeypatch.setenv("LEADGEN_PER_HOST_DELAY", "0.02")
     monkeypatch.setenv("LEADGEN_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LEADGEN_SECRET_KEY", SECRET)
+    # Approved mail goes out now, not in the recipients' next business-hours window.
+    monkeypatch.setenv("LEADGEN_SEND_IMMEDIATELY", "true")
     if database_url:
         monkeypatch.setenv("LEADGEN_DATABASE_URL", database_url)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -223,7 +225,7 @@ def test_campaign_through_http_alone(live_api: LiveApi, sample_web):
         messages = _outbox(live_api.settings.data_dir)
         recipients = [m["To"].addresses[0].addr_spec.lower() for m in messages]
         for item in approved_first:
-            assert recipients.count(item["contact"]["email"].lower()) == 1, (item, recipients, repo.outbox_for_campaign(campaign_id))
+            assert recipients.count(item["contact"]["email"].lower()) == 1, (item, recipients)
         rejected_email = rejected["contact"]["email"].lower()
         if rejected_email not in {i["contact"]["email"].lower() for i in approved_first}:
             assert rejected_email not in recipients
@@ -273,3 +275,47 @@ def test_campaign_through_http_alone(live_api: LiveApi, sample_web):
         lines = [json.loads(line) for line in response.text.splitlines()]
         assert [line["url"] for line in lines] == companies
         assert any(line["status"] == "qualified" for line in lines)
+
+        # The chat briefing: a conversation fills the brief, confirming creates and starts a campaign.
+        briefed = _brief_by_chat(client, reviewer, companies[-2:])
+        progress = _wait_for(client, admin, briefed, ("awaiting_approval", "completed"))
+        assert progress["inputs"] == 2 and progress["counts"]["leads"]["total"] == 2, progress
+        assert progress["brief"]["sender"]["email"] == "dana@evalcraft.example"
+        listed = client.get("/api/v1/campaigns", headers=admin).json()
+        assert {c["id"] for c in listed} == {campaign_id, briefed}
+
+
+def _sse_message(response: httpx.Response) -> dict:
+    """The final ``message`` event of a text/event-stream answer (after the ``delta`` chunks)."""
+    events = [block.split("\n", 1) for block in response.text.split("\n\n") if block.strip()]
+    names = [head.removeprefix("event: ") for head, _ in events]
+    assert names[-1] == "message" and set(names[:-1]) == {"delta"}, names
+    return json.loads(events[-1][1].removeprefix("data: "))
+
+
+def _brief_by_chat(client: httpx.Client, headers, companies: list[str]) -> str:
+    chat = [
+        "We sell a managed evaluation service that catches regressions in LLM features",
+        "software startups in the US with 1-500 employees",
+        "Companies: " + ", ".join(companies),
+        "I'm Dana Whitfield from Evalcraft Labs, dana@evalcraft.example",
+        "548 Market St PMB 40112, San Francisco, CA 94104, USA",
+    ]
+    started = client.post("/api/v1/briefings", headers=headers)
+    assert started.status_code == 201, started.text
+    answer = started.json()
+    assert answer["missing"] and not answer["complete"]
+    for text in chat:
+        response = client.post(f"/api/v1/briefings/{answer['id']}/messages", headers=headers,
+                               json={"content": text})
+        assert response.status_code == 200, response.text
+        answer = response.json()
+    assert answer["complete"] and answer["missing"] == [] and answer["campaign_id"] is None, answer
+    assert answer["companies"] == companies
+    response = client.post(f"/api/v1/briefings/{answer['id']}/messages", json={"content": "yes"},
+                           headers={**headers, "Accept": "text/event-stream"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/event-stream")
+    done = _sse_message(response)
+    assert done["status"] == "complete" and done["campaign_id"], done
+    return done["campaign_id"]

@@ -3,6 +3,7 @@ recording launcher. Imported by the test_api_* modules (no tests here)."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from dataclasses import dataclass, field
 
@@ -114,11 +115,27 @@ class World:
         return self.repo.approval_items(campaign_id, status=status)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """One migrated SQLite file per test session; each test gets a copy (migrating is slow)."""
+    path = tmp_path_factory.mktemp("api-template") / "api.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    upgrade(url)
-    return url
+def db_url(tmp_path, migrated_template) -> str:
+    shutil.copyfile(migrated_template, tmp_path / "api.db")
+    return f"sqlite:///{tmp_path / 'api.db'}"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Real argon2, with the cheapest parameters: the suite creates and logs in many users."""
+    import api.accounts
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(api.accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_contacts_off_domain_are_dropped_and_found_addresses_are_never_replaced(
     ]
     offered = [
         Contact(name="Jane Doe", email="j.doe@acme-robotics.com", email_status="found", confidence=0.99, source_url="https://x.org/p"),
-        Contact(name="Omar Ali", title="Chief Technology Officer", email="omar@acme-robotics.com", email_status="found", confidence=0.95, source_url="https://blog.acme-robotics.com/post"),
+        Contact(name="Omar Ali", title="Head of Sales", email="omar@acme-robotics.com", email_status="found", confidence=0.95, source_url="https://blog.acme-robotics.com/post"),
         Contact(name="Li Wei", email="wei.li@acme-robotics.com", email_status="guessed", confidence=0.7, source_url=API),
         Contact(name="Eve Out", email="eve@gmail.com", email_status="found", confidence=0.99, source_url="https://x.org/e"),
         Contact(name="New Person", title="COO", email="new@mail.acme-robotics.com", email_status="guessed", confidence=0.5, source_url=API),

@@ -12,7 +12,7 @@ is still running. Errors: ``{"errors": [{"id", "code", "details"}]}``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from core.models import Company, Contact
 from tools.enrich.merge import merge_company, merge_contacts
@@ -39,6 +39,7 @@ def contact_from_entry(entry: dict[str, Any], query_url: str, found_confidence: 
         return None
     confidence = max(0, min(100, int(entry.get("confidence") or 0)))
     seen_at = _seen_at(entry)
+    status: Literal["found", "role", "guessed"]
     if entry.get("type") == "generic":
         status = "role" if seen_at else "guessed"
     else:

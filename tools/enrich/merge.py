@@ -59,8 +59,8 @@ def _agree(field: str, scraped: Any, offered: Any, offered_range: tuple[int, int
         return _same_size(int(scraped), int(offered), offered_range)
     if field == "locations":
         return _same_locations(list(scraped), list(offered))
-    if field == "keywords":
-        return True  # topic lists are open-ended; a different list is not a disagreement
+    if field in ("keywords", "description"):
+        return True  # prose and topic lists always differ in wording; that is not a disagreement
     return _same_text(scraped, offered)
 
 

@@ -37,7 +37,7 @@ def _first_sentence(text: str) -> str:
 
 
 def company_offer(record: dict[str, Any]) -> dict[str, Any]:
-    location = record.get("location") if isinstance(record.get("location"), dict) else {}
+    location: dict[str, Any] = record["location"] if isinstance(record.get("location"), dict) else {}
     industry = record.get("industry")
     count = record.get("employee_count")
     description = record.get("headline") or (_first_sentence(record["summary"]) if record.get("summary") else None)

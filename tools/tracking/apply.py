@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import metrics
 from core.db.store import Store
 from tools.tracking import store
 from tools.tracking.types import EventSummary, TrackingEvent
@@ -37,15 +38,18 @@ def suppression_for(event: TrackingEvent) -> tuple[str, bool] | None:
 
 
 def apply_events(
-    target: Store | sessionmaker[Session], workspace_id: str, events: Iterable[TrackingEvent]
+    target: Store | sessionmaker[Session], workspace_id: str, events: Iterable[TrackingEvent],
+    *, provider: str = "sendgrid",
 ) -> EventSummary:
     """Record ``events`` once each (by provider event id) and act on them, in one transaction.
 
     Only events seen for the first time act, so a retried webhook batch changes nothing twice.
-    Suppressions and cancellations are collected and written once per batch.
+    Suppressions and cancellations are collected and written once per batch. New events are
+    counted in core.metrics (delivered, bounces, complaints, unsubscribes) once committed.
     """
     batch = list(events)
     summary = EventSummary(received=len(batch))
+    fresh: list[TrackingEvent] = []
     with store.transaction(target) as session:
         refs = store.resolve_outbox(session, workspace_id, (e.message_ref for e in batch if e.message_ref))
         rows = []
@@ -66,6 +70,7 @@ def apply_events(
                 summary.duplicates += 1
                 continue
             summary.recorded += 1
+            fresh.append(event)
             summary.by_kind[event.kind] = summary.by_kind.get(event.kind, 0) + 1
             if event.kind == "blocked":
                 if event.email not in summary.blocked:
@@ -84,7 +89,27 @@ def apply_events(
         for reason, (addresses, contacts) in stops.items():
             summary.stopped += store.cancel_queued_many(session, workspace_id, addresses, contacts,
                                                         reason=reason)
+    for event in fresh:
+        record_event_metrics(event, provider)
     return summary
+
+
+def record_event_metrics(event: TrackingEvent, provider: str) -> None:
+    """What one provider event adds to the mail metrics. A ``blocked`` refusal is a soft bounce
+    (reputation or content, not the address); a message ``dropped`` for a bounced address counts
+    as a hard bounce, since it was accepted and will never arrive."""
+    if event.kind == "delivered":
+        metrics.record_delivered(provider)
+    elif event.kind == "bounce":
+        metrics.record_bounce(provider, hard=event.hard_bounce)
+    elif event.kind == "blocked":
+        metrics.record_bounce(provider, hard=False)
+    elif event.kind == "dropped" and event.hard_bounce:
+        metrics.record_bounce(provider, hard=True)
+    elif event.kind == "spamreport":
+        metrics.record_complaint(provider)
+    elif event.kind in ("unsubscribe", "group_unsubscribe"):
+        metrics.record_unsubscribe("link")
 
 
 def _payload(event: TrackingEvent) -> dict[str, object]:

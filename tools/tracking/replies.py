@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import metrics
 from core.db.store import Store
 from tools.tracking import store
 from tools.tracking.classify import (
@@ -141,7 +142,22 @@ def apply_reply(target: Target, workspace_id: str, result: ReplyResult, *,
         summary.outbox_message_id = outbox.id if outbox else None
         summary.campaign_id = outbox.campaign_id if outbox else None
         _act(session, workspace_id, result, outbox, now, summary)
+    record_reply_metrics(result)
     return summary
+
+
+def record_reply_metrics(result: ReplyResult) -> None:
+    """A recorded inbound message in core.metrics: a DSN is a bounce of an SMTP send (a delay
+    notice is neither bounce nor reply); anything else is a reply by class, and an unsubscribe
+    request is also an unsubscribe from source "reply"."""
+    if result.kind == "bounce":
+        metrics.record_bounce("smtp", hard=result.hard_bounce)
+        return
+    if result.kind == "delivery_delayed":
+        return
+    metrics.record_reply(result.kind)
+    if result.kind == "unsubscribe":
+        metrics.record_unsubscribe("reply")
 
 
 def _act(session: Session, workspace_id: str, result: ReplyResult,

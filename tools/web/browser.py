@@ -27,19 +27,72 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Memory: pages of every site share at most two renderer processes, each with a small JS heap.
+    "--renderer-process-limit=2",
+    "--disable-site-isolation-trials",  # (not --disable-features: it would replace Playwright's list)
+    "--js-flags=--max-old-space-size=128",
+    "--mute-audio",
+    "--blink-settings=imagesEnabled=false",
 ]
-BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
+# Reading text needs no pixels, fonts, sound or styles; skipping them saves requests and memory.
+BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
 _DROP_REQUEST_HEADERS = frozenset({"host", "content-length", "connection", "accept-encoding",
                                    "proxy-connection", "keep-alive", "transfer-encoding", "upgrade"})
 _DROP_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding",
                                     "connection", "keep-alive"})
-MAX_OPEN_PAGES = 4  # each chromium page costs ~100 MB; more would not make research faster
-SETTLE_SECONDS = 2.0  # extra wait for network quiet after load; bounded, best effort
+MAX_OPEN_PAGES = 4  # pages rendering at once; two renderer processes serve them all
+SETTLE_SECONDS = 0.5  # after DOMContentLoaded, wait at most this long for the DOM to settle
+QUIET_SECONDS = 0.1  # settled = no DOM change and no request of the page for this long
+CONTEXT_PAGES = 200  # a fresh browser context after this many pages bounds what one accumulates
+# Runs before any page script: remembers when the DOM last changed, for the settle wait.
+_MUTATION_PROBE = """(() => {
+  window.__leadgenLastMutation = performance.now();
+  new MutationObserver(() => { window.__leadgenLastMutation = performance.now(); })
+    .observe(document, {childList: true, subtree: true, characterData: true, attributes: true});
+})();"""
+_QUIET_MS = "() => performance.now() - (window.__leadgenLastMutation || 0)"
 
 
 @dataclass
 class _Navigation:
     redirect_to: str | None = None
+    document_url: str | None = None  # served from ``document`` instead of the network, once
+    document: Page | None = None
+    inflight: int = 0  # requests of the page being forwarded right now
+    last_activity: float = 0.0  # loop time a request of the page last started or ended
+
+
+class _Contexts:
+    """One browser context shared by all pages, replaced after CONTEXT_PAGES pages; a replaced
+    context closes when its last page has closed."""
+
+    def __init__(self) -> None:
+        self.current: Any = None
+        self.used = 0
+        self.open: dict[Any, int] = {}  # context -> pages open in it
+
+    def take(self) -> Any:
+        context = self.current
+        self.used += 1
+        self.open[context] = self.open.get(context, 0) + 1
+        if self.used >= CONTEXT_PAGES:
+            self.current, self.used = None, 0
+        return context
+
+    async def give_back(self, context: Any) -> None:
+        self.open[context] -= 1
+        if self.open[context] == 0 and context is not self.current:
+            del self.open[context]
+            await context.close()
+
+
+def _same_document(url: str, document_url: str | None) -> bool:
+    """``url`` as chromium requests it names the page fetched as ``document_url`` (no fragment,
+    an empty path is "/")."""
+    if document_url is None:
+        return False
+    a, b = urlsplit(url), urlsplit(document_url)
+    return (a.scheme, a.netloc.lower(), a.path or "/", a.query) == (b.scheme, b.netloc.lower(), b.path or "/", b.query)
 
 
 async def _refuse_websocket(ws: Any) -> None:
@@ -56,8 +109,10 @@ class BrowserFetcher:
         self._open_pages = asyncio.Semaphore(MAX_OPEN_PAGES)
         self.blocked_urls: list[str] = []  # sub-requests the guard refused, for logs and tests
         self.pages = 0
+        self.documents_reused = 0  # renders that used the HTML already fetched over HTTP
         self._playwright: Any = None
         self._browser: Any = None
+        self._contexts = _Contexts()
         self._start_lock = asyncio.Lock()
         self._client = build_client(settings, self.guard)
 
@@ -76,7 +131,22 @@ class BrowserFetcher:
                 if self.settings.http_proxy:
                     launch["proxy"] = {"server": self.settings.http_proxy}
                 self._browser = await self._playwright.chromium.launch(**launch)
+                self._contexts = _Contexts()
             return self._browser
+
+    async def _context(self) -> tuple[_Contexts, Any]:
+        browser = await self._ensure_browser()
+        async with self._start_lock:
+            if self._contexts.current is None:
+                context = await browser.new_context(
+                    user_agent=self.settings.user_agent,
+                    service_workers="block",  # service workers would bypass page.route
+                    accept_downloads=False,
+                )
+                await context.add_init_script(_MUTATION_PROBE)
+                await context.route_web_socket("**/*", _refuse_websocket)
+                self._contexts.current = context
+            return self._contexts, self._contexts.take()
 
     async def _route(self, route: Any, nav: _Navigation) -> None:
         """Performs every request of the page itself, hop by hop, with the product's httpx client:
@@ -90,6 +160,24 @@ class BrowserFetcher:
             await route.continue_()  # data:, blob: and about: never touch the network
             return
         main_frame = request.is_navigation_request() and request.frame.parent_frame is None
+        if main_frame and nav.document is not None and _same_document(url, nav.document_url):
+            document, nav.document = nav.document, None
+            self.documents_reused += 1
+            headers = {k: v for k, v in document.headers.items() if k not in _DROP_RESPONSE_HEADERS}
+            headers["content-type"] = "text/html; charset=utf-8"
+            await route.fulfill(status=document.status, headers=headers, body=document.html.encode("utf-8"))
+            return
+        loop = asyncio.get_running_loop()
+        nav.inflight += 1
+        nav.last_activity = loop.time()
+        try:
+            await self._forward_route(route, nav, url, main_frame)
+        finally:
+            nav.inflight -= 1
+            nav.last_activity = loop.time()
+
+    async def _forward_route(self, route: Any, nav: _Navigation, url: str, main_frame: bool) -> None:
+        request = route.request
         method, body = request.method, request.post_data_buffer
         headers = {k: v for k, v in (await request.all_headers()).items()
                    if k.lower() not in _DROP_REQUEST_HEADERS and not k.startswith(":")}
@@ -143,38 +231,32 @@ class BrowserFetcher:
             reply[key] = f"{reply[key]}{joiner}{value}" if key in reply else value
         return response.status_code, reply, content
 
-    async def fetch(self, url: str, *, render: bool | None = True) -> Page:
+    async def fetch(self, url: str, *, render: bool | None = True, document: Page | None = None) -> Page:
+        """Renders ``url``. ``document``: that page as already fetched over HTTP (same URL); chromium
+        gets it instead of requesting it again, and runs its scripts and sub-requests as usual."""
         from playwright.async_api import Error as PlaywrightError
 
         await self.guard.check(url)
         try:
             async with self._open_pages, asyncio.timeout(self.settings.fetch_timeout + SETTLE_SECONDS + 5):
-                return await self._render(url)
+                return await self._render(url, document)
         except TimeoutError as exc:
             raise FetchError(f"browser timed out on {url}", kind="timeout", url=url) from exc
         except PlaywrightError as exc:  # launch failures, crashed browser, closed context
             raise FetchError(f"browser failed on {url}: {exc}", kind="browser", url=url) from exc
 
-    async def _render(self, url: str) -> Page:
+    async def _render(self, url: str, document: Page | None) -> Page:
         from playwright.async_api import Error as PlaywrightError
 
-        browser = await self._ensure_browser()
-        context = await browser.new_context(
-            user_agent=self.settings.user_agent,
-            service_workers="block",  # service workers would bypass page.route
-            accept_downloads=False,
-        )
+        contexts, context = await self._context()
+        page = None
         try:
-            nav = _Navigation()
-            await context.route("**/*", lambda route: self._route(route, nav))
-            await context.route_web_socket("**/*", _refuse_websocket)
+            nav = _Navigation(document_url=url if document is not None else None, document=document)
             page = await context.new_page()
             page.set_default_timeout(self.settings.fetch_timeout * 1000)
+            await page.route("**/*", lambda route: self._route(route, nav))
             response = await self._navigate(page, url, nav)
-            try:
-                await page.wait_for_load_state("networkidle", timeout=SETTLE_SECONDS * 1000)
-            except PlaywrightError:
-                pass  # long-polling pages never go idle; the loaded DOM is still useful
+            await self._settle(page, nav)
             status = response.status if response is not None else 200
             if status >= 400:
                 raise FetchError(f"HTTP {status} from {url}", kind=f"http_{status}", url=url)
@@ -193,7 +275,31 @@ class BrowserFetcher:
                 headers={k.lower(): v for k, v in headers.items()},
             )
         finally:
-            await context.close()
+            try:
+                if page is not None:
+                    await page.close()
+                await contexts.give_back(context)
+            except PlaywrightError:
+                pass  # the browser went away; the next render starts a new one
+
+    async def _settle(self, page: Any, nav: _Navigation) -> None:
+        """Waits, at most SETTLE_SECONDS, until neither the DOM nor the page's requests have changed
+        for QUIET_SECONDS: scripts that fill the page from data they fetch get to finish."""
+        from playwright.async_api import Error as PlaywrightError
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_SECONDS
+        while True:
+            try:
+                dom_quiet = float(await page.evaluate(_QUIET_MS)) / 1000
+            except (PlaywrightError, TypeError, ValueError):
+                return  # navigating away or a hostile page: the DOM we have is what we read
+            now = loop.time()
+            net_quiet = QUIET_SECONDS if nav.inflight == 0 and now - nav.last_activity >= QUIET_SECONDS else 0.0
+            if (dom_quiet >= QUIET_SECONDS and net_quiet) or now >= deadline:
+                return
+            wait = QUIET_SECONDS - min(dom_quiet, QUIET_SECONDS) if net_quiet else QUIET_SECONDS / 2
+            await asyncio.sleep(max(0.01, min(wait, deadline - now)))
 
     async def _navigate(self, page: Any, url: str, nav: _Navigation) -> Any:
         from playwright.async_api import Error as PlaywrightError
@@ -202,7 +308,8 @@ class BrowserFetcher:
         for _hop in range(self.settings.fetch_max_redirects + 1):
             nav.redirect_to = None
             try:
-                return await page.goto(target, wait_until="load", timeout=self.settings.fetch_timeout * 1000)
+                return await page.goto(target, wait_until="domcontentloaded",
+                                       timeout=self.settings.fetch_timeout * 1000)
             except PlaywrightError as exc:
                 if nav.redirect_to is not None:
                     target = nav.redirect_to
@@ -218,6 +325,7 @@ class BrowserFetcher:
         if self._browser is not None:
             await self._browser.close()
             self._browser = None
+            self._contexts = _Contexts()
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None

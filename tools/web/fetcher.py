@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from core import metrics
 from core.errors import BlockedByRobots, FetchError
 from core.settings import Settings
 from tools.web.browser import BrowserFetcher
@@ -84,6 +85,7 @@ class WebFetcher:
             page = await self._fetch(url, render)
         except FetchError as exc:
             self.counters.errors[exc.kind] += 1
+            metrics.record_fetch_error(exc.kind)  # robots.txt refusals arrive as kind="robots"
             raise
         self.counters.pages += 1
         return page
@@ -105,17 +107,17 @@ class WebFetcher:
             await self.cache.put(page)
         return page
 
-    async def _render(self, url: str) -> Page:
+    async def _render(self, url: str, document: Page | None = None) -> Page:
         if self.browser is None:
             raise FetchError("rendering asked for but the browser is disabled", kind="browser", url=url)
         await self._check_robots(url)
-        page = await self.browser.fetch(url)
+        page = await self.browser.fetch(url, document=document)
         self.counters.browser_renders += 1
         return page
 
     async def _render_or_keep(self, page: Page) -> Page:
         try:
-            rendered = await self._render(page.final_url)
+            rendered = await self._render(page.final_url, page)  # chromium reuses the fetched HTML
         except FetchError as exc:
             # The plain HTML is still worth something; record why the render failed.
             self.counters.errors[f"browser_{exc.kind}"] += 1
@@ -132,6 +134,7 @@ class WebFetcher:
             return await self.http.fetch_text(url, hop_check=None if is_robots else self._check_robots)
         except FetchError as exc:
             self.counters.errors[exc.kind] += 1
+            metrics.record_fetch_error(exc.kind)
             raise
 
     async def aclose(self) -> None:
