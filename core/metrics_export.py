@@ -123,7 +123,7 @@ class DerivedRatios(Collector):
         self.source = source
 
     def describe(self) -> list[Metric]:
-        return self._families()
+        return list[Metric](self._families())
 
     @staticmethod
     def _families() -> list[GaugeMetricFamily]:

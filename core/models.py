@@ -170,8 +170,8 @@ RESULT_FIELDS: dict = {
         "industry", "is_hiring", "signals",
     },
     "contacts": {"__all__": {"name", "title", "email", "source_url"}},
-    "qualification": {"fit", "score", "reasons", "evidence"},
-    "drafts": {"__all__": {"step", "subject", "body", "claims"}},
+    "qualification": {"fit", "score", "reasons", "evidence", "engine"},
+    "drafts": {"__all__": {"step", "subject", "body", "claims", "engine", "prompt_version"}},
     "error": True,
 }
 

@@ -34,6 +34,7 @@ class Deps:
     secret_key: str = "dev-insecure-change-me"
     budget: Any | None = None  # tools.llm.TokenBudget
     send_policy: Any | None = None  # agents.send_policy.SendPolicy; None = send as soon as approved
+    enrichers: list[Any] = field(default_factory=list)  # tools.enrich.Enricher; empty = none configured
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -54,11 +55,15 @@ async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]
     from agents.send_policy import SendPolicy
     from memory.store import OutcomeMemory
     from tools.llm import TokenBudget, build_chat_model
+    from tools.enrich import build_enrichers
     from tools.mail.factory import build_mailer
     from tools.web.fetcher import build_fetcher
 
     settings.ensure_dirs()
     fetcher = overrides.pop("fetcher", None) or build_fetcher(settings)
+    enrichers = overrides.pop("enrichers", None)
+    if enrichers is None:
+        enrichers = build_enrichers(settings)
     try:
         llm = overrides.pop("llm", None) or build_chat_model(settings)
         deps = Deps(
@@ -76,8 +81,11 @@ async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]
             if llm is not None
             else None,
             send_policy=overrides.pop("send_policy", None) or SendPolicy.from_settings(settings),
+            enrichers=enrichers,
             **overrides,
         )
         yield deps
     finally:
         await fetcher.aclose()
+        for enricher in enrichers:
+            await enricher.aclose()

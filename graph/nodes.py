@@ -13,6 +13,7 @@ from langgraph.types import interrupt
 
 from agents import copywriter, qualifier, researcher, sequencer
 from core import metrics
+from tools.enrich import enrich_lead
 from core.models import CampaignBrief, Lead, PriorOutcome
 from graph.deps import Deps
 from graph.state import CampaignState, LeadState
@@ -33,6 +34,8 @@ async def research(state: LeadState, runtime: Runtime[Deps]) -> dict:
         lead = await researcher.research(
             state["url"], deps.fetcher, page_budget=deps.page_budget, index=state["index"]
         )
+        if deps.enrichers:  # provider data fills gaps; conflicts are kept with both sources
+            lead = await enrich_lead(lead, deps.enrichers)
         outcome.set("failed" if lead.status == "error" else "ok")
     return {"lead": lead.model_dump(mode="json")}
 
@@ -46,7 +49,9 @@ async def qualify(state: LeadState, runtime: Runtime[Deps]) -> dict:
     brief = CampaignBrief.model_validate(state["brief"])
     with metrics.stage_timer("qualify") as outcome, metrics.llm_scope("qualifier", state["campaign_id"]):
         prior = await _prior_outcomes(deps, lead)
-        lead.qualification = await qualifier.qualify(lead.company, brief, llm=deps.llm, prior=prior)
+        lead.qualification = await qualifier.qualify(
+            lead.company, brief, llm=deps.llm, prior=prior, budget=deps.budget
+        )
         lead.status = "qualified" if lead.qualification.fit else "disqualified"
         outcome.set("ok" if lead.qualification.fit else "disqualified")
     return {"lead": lead.model_dump(mode="json")}
@@ -64,7 +69,7 @@ async def write(state: LeadState, runtime: Runtime[Deps]) -> dict:
     with metrics.stage_timer("write") as outcome, metrics.llm_scope("copywriter", state["campaign_id"]):
         prior = await _prior_outcomes(deps, lead)
         lead.drafts = await copywriter.write_drafts(
-            lead, brief, lead.qualification, llm=deps.llm, prior=prior
+            lead, brief, lead.qualification, llm=deps.llm, prior=prior, budget=deps.budget
         )
         outcome.set("ok" if lead.drafts else "skipped")
     metrics.record_guard_flags(flag for draft in lead.drafts for flag in draft.flags)

@@ -149,6 +149,7 @@ class SendingFlow:
     sink: SinkHandler
     signer: EventSigner
     workspace_id: str
+    workspace_name: str
     campaign_id: str
     headers: dict[str, str]
     launcher: RecordingLauncher
@@ -211,9 +212,9 @@ def make_lead(prospect: Prospect, index: int) -> Lead:
     )
 
 
-def seed(repo: Repository, sessions, label: str) -> tuple[str, str, str]:
+def seed(repo: Repository, sessions, label: str) -> tuple[str, str, str, str]:
     """A workspace with a reviewer and a campaign of PROSPECTS awaiting approval;
-    returns (workspace id, campaign id, reviewer e-mail)."""
+    returns (workspace id, campaign id, reviewer e-mail, workspace name)."""
     name = f"{label}-{uuid.uuid4().hex[:8]}"
     reviewer = f"reviewer@{name}.example"
     create_user(sessions, reviewer, PASSWORD, "reviewer", name)
@@ -223,7 +224,7 @@ def seed(repo: Repository, sessions, label: str) -> tuple[str, str, str]:
     for index, prospect in enumerate(PROSPECTS):
         repo.save_lead(campaign_id, make_lead(prospect, index))
     repo.set_campaign_status(campaign_id, "awaiting_approval")
-    return workspace_id, campaign_id, reviewer
+    return workspace_id, campaign_id, reviewer, name
 
 
 @pytest.fixture(scope="session")
@@ -267,7 +268,7 @@ def sending_flow(settings, tmp_path, flow_db_template, smtp_sink, cheap_password
     )
     sessions = session_factory(make_engine(flow_settings.resolved_database_url))
     repo = Repository(sessions)
-    workspace_id, campaign_id, reviewer = seed(repo, sessions, "flow")
+    workspace_id, campaign_id, reviewer, workspace_name = seed(repo, sessions, "flow")
     launcher = RecordingLauncher()
     app = create_app(flow_settings)
     app.dependency_overrides[get_launcher] = lambda: launcher
@@ -275,5 +276,5 @@ def sending_flow(settings, tmp_path, flow_db_template, smtp_sink, cheap_password
         token = client.post("/api/v1/auth/token", data={"username": reviewer, "password": PASSWORD})
         assert token.status_code == 200, token.text
         yield SendingFlow(client=client, app=app, repo=repo, settings=flow_settings, sink=handler, signer=signer,
-                          workspace_id=workspace_id, campaign_id=campaign_id, launcher=launcher,
+                          workspace_id=workspace_id, workspace_name=workspace_name, campaign_id=campaign_id, launcher=launcher,
                           headers={"Authorization": f"Bearer {token.json()['access_token']}"})

@@ -85,6 +85,7 @@ def seed(repo: Repository, campaign_id: str, exp, n: int, reply_kind) -> dict[st
     """Save, approve, queue and send ``n`` leads with the prompts their group gets; answer each with
     ``reply_kind(group, i)`` (an event kind or None). Returns what was seeded per group."""
     seeded: dict[str, dict[str, int]] = {}
+    ws = repo.get_campaign(campaign_id).workspace_id
     for i in range(n):
         domain = f"shipper{i}.example"
         group = assign_arm(exp, domain)
@@ -95,12 +96,11 @@ def seed(repo: Repository, campaign_id: str, exp, n: int, reply_kind) -> dict[st
         counts["leads"] += 1
         if i % 10 == 9:
             continue  # saved but never approved: assigned, not contacted
-        item = next(a for a in repo.approval_items(campaign_id) if a.draft.subject == f"Hello {domain}")
-        repo.decide(item.id, "approve", "rev@pipewise.io")
-        message, _ = repo.enqueue_outbox(item.id)
+        [item_id] = repo.approval_ids_for_lead(campaign_id, f"https://{domain}/")
+        repo.decide(item_id, "approve", "rev@pipewise.io")
+        message, _ = repo.enqueue_outbox(item_id)
         repo.mark_outbox(message.id, "sent", provider="file", provider_message_id=f"p-{i}")
         counts["sent"] += 1
-        ws = repo.get_campaign(campaign_id).workspace_id
         repo.add_event(ws, "delivered", campaign_id=campaign_id, outbox_message_id=message.id)
         kind = reply_kind(group.name, i)
         if kind:

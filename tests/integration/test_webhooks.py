@@ -57,7 +57,7 @@ def test_one_batch_is_routed_to_each_workspace_and_unknown_messages_are_ignored(
     flow = sending_flow
     _sent(flow)
     sessions = session_factory(make_engine(flow.settings.resolved_database_url))
-    other_ws, other_campaign, _ = seed(Repository(sessions), sessions, "other")
+    other_ws, other_campaign, _, _ = seed(Repository(sessions), sessions, "other")
     for item in flow.repo.approval_items(other_campaign, limit=100):
         if item.draft.step == 1:
             flow.repo.decide(item.id, "approve", "rev@other.example")
