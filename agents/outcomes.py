@@ -94,7 +94,7 @@ def build_outcome(campaign_id: str, lead: Lead, kind: OutcomeKind, *, step: int 
 
 
 def record_outcome(
-    repository: Store,
+    repository: Store | None,
     memory: Any,
     *,
     kind: str,
@@ -117,6 +117,8 @@ def record_outcome(
         return None
     score = None
     if outbox_message is not None:
+        if repository is None:
+            raise ValueError("record_outcome needs the repository to find an outbox message's lead")
         outbox_id = outbox_message if isinstance(outbox_message, str) else outbox_message.id
         found = contacted_lead(repository, outbox_id)
         if found is None:

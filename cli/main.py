@@ -21,10 +21,12 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 approvals_app = typer.Typer(help="The approval queue from the terminal.", no_args_is_help=True)
 campaigns_app = typer.Typer(help="Campaigns.", no_args_is_help=True)
 sampleweb_app = typer.Typer(help="The bundled sample web (company sites on loopback).", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts of reviewers, admins and viewers.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(sampleweb_app, name="sampleweb")
+app.add_typer(users_app, name="users")
 
 
 def _register_subapps() -> None:
@@ -243,6 +245,31 @@ def approvals_approve(approval_id: str, actor: str = "cli") -> None:
 def approvals_reject(approval_id: str, actor: str = "cli") -> None:
     """Reject a draft; it is never sent."""
     _decide(approval_id, "reject", actor)
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Login e-mail.")],
+    password: Annotated[str, typer.Option(help="Password (at least 8 characters).", prompt=True, hide_input=True)],
+    role: Annotated[str, typer.Option(help="admin, reviewer or viewer.")] = "reviewer",
+    workspace: Annotated[str, typer.Option(help="Workspace (created when new).")] = "default",
+) -> None:
+    """Create a user in a workspace; the workspace is created when it does not exist."""
+    from api.accounts import create_user
+    from cli.database import ensure_database
+    from core.db.engine import make_engine, session_factory
+
+    if role not in ("admin", "reviewer", "viewer"):
+        raise _fail(InvalidInput(f"role must be admin, reviewer or viewer, not {role!r}"))
+    if len(password) < 8:
+        raise _fail(InvalidInput("password must be at least 8 characters"))
+    settings = Settings()
+    ensure_database(settings)
+    try:
+        user_id = create_user(session_factory(make_engine(settings.resolved_database_url)), email, password, role, workspace)
+    except LeadgenError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"user {user_id}: {email} ({role}) in workspace {workspace}")
 
 
 @sampleweb_app.command("serve")

@@ -175,6 +175,8 @@ def replay(outcomes: list[ReplayCase], scorer: Scorer, *, ks: Iterable[int] = DE
     for case in outcomes:
         value = scorer(case)
         if inspect.isawaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never awaited: close it so it does not warn
             raise TypeError("the scorer returned an awaitable: use areplay()")
         scores.append(_score_value(value))
     return compare_rankings(outcomes, scores, ks=ks)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.experiments.decision import Decision, ExperimentReport, LeadTally, build_report, draft_role
+from agents.experiments.decision import (
+    Decision,
+    ExperimentReport,
+    LeadTally,
+    build_report,
+    draft_role,
+)
 from agents.experiments.design import HOLDOUT_NAME, Arm, ExperimentSpec, Metric, assign_arm
 from core.errors import Conflict
 

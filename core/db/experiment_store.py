@@ -126,7 +126,7 @@ class ExperimentStore(Store):
                         select(DraftRow.lead_id, DraftRow.step, DraftRow.engine, DraftRow.prompt_version)
                         .where(DraftRow.lead_id.in_(chunk), DraftRow.prompt_version.is_not(None))
                         .order_by(DraftRow.lead_id, DraftRow.step)):
-                    drafts[lead_id].append((step, engine, version))
+                    drafts[lead_id].append((step, engine, version or ""))
                 for lead_id, outbox_id, status in s.execute(
                         select(DraftRow.lead_id, OutboxMessage.id, OutboxMessage.status)
                         .join(ApprovalItem, ApprovalItem.draft_id == DraftRow.id)
@@ -134,12 +134,12 @@ class ExperimentStore(Store):
                         .where(DraftRow.lead_id.in_(chunk))):
                     outbox_lead[outbox_id] = lead_id
                     sent[lead_id] += status == "sent"
-                for lead_id, kind in s.execute(select(Event.lead_id, Event.kind).where(Event.lead_id.in_(chunk))):
-                    kinds[lead_id].add(kind)
+                for event_lead, kind in s.execute(select(Event.lead_id, Event.kind).where(Event.lead_id.in_(chunk))):
+                    kinds[event_lead or ""].add(kind)
             for chunk in _chunks(list(outbox_lead)):
-                for outbox_id, kind in s.execute(select(Event.outbox_message_id, Event.kind).where(
+                for event_outbox, kind in s.execute(select(Event.outbox_message_id, Event.kind).where(
                         Event.outbox_message_id.in_(chunk))):
-                    kinds[outbox_lead[outbox_id]].add(kind)
+                    kinds[outbox_lead[event_outbox or ""]].add(kind)
             briefs = ({c.id: c.brief for c in s.scalars(select(Campaign).where(
                 Campaign.id.in_({lead.campaign_id for lead, _ in rows})))} if with_result else {})
             return [LeadOutcomeView(

@@ -151,14 +151,14 @@ def test_report_and_promotion_on_seeded_outcomes(repo):
             return "reply_positive" if i % 3 else "reply_out_of_office"
         return "reply_negative" if i % 7 == 0 else "bounce" if i % 11 == 0 else None
 
-    seeded = seed(repo, campaign, exp, 140, answer)
+    seeded = seed(repo, campaign, exp, 90, answer)
     report = experiment_report(repo, exp.id, ws)
     for name, counts in seeded.items():
         g = report.groups[name]
         assert (g.leads, g.sent, g.replies, g.positive) == (
             counts["leads"], counts["sent"], counts["replies"], counts["positive"]), name
         assert g.mismatched == 0
-    assert report.groups["A"].positive == 0 and report.groups["B"].positive > 30
+    assert report.groups["A"].positive == 0 and report.groups["B"].positive > 20
 
     decision = promote(repo, exp.id, actor="ana@pipewise.io", workspace_id=ws)
     assert decision.action == "promote" and decision.winner == "B"
@@ -177,7 +177,7 @@ def test_promotion_refused_and_recorded_when_evidence_is_thin(repo):
     ws = repo.ensure_workspace("acme")
     campaign = repo.create_campaign(brief(), [], workspace_id=ws)
     exp = create_experiment(repo, ws, campaign, name="too early", arms=ARMS, holdout_share=0.1, min_sends=100)
-    seed(repo, campaign, exp, 40, lambda group, i: "reply_positive" if group == "B" else None)
+    seed(repo, campaign, exp, 20, lambda group, i: "reply_positive" if group == "B" else None)
     decision = promote(repo, exp.id, actor="ana@pipewise.io", workspace_id=ws)
     assert decision.action == "keep_running" and decision.winner is None
     assert any("fewer than 100" in r for r in decision.reasons)

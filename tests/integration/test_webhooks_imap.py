@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from agents.outcomes import close_memory
 from memory.store import OutcomeMemory
 from tests.conftest import IN_CI
 from tests.e2e.test_sending_flow_fixtures import *  # noqa: F403 - fixtures
@@ -79,5 +80,8 @@ def test_worker_poll_applies_a_reply_and_records_its_outcome(sending_flow, imap_
     assert again["fetched"] == 0  # marked seen: read once
 
     memory = OutcomeMemory.from_settings(flow.settings)
-    found = [p for p in memory.nearest("Clyde Warehousing contract warehousing", 5) if p.domain == "clyde.example"]
+    try:
+        found = [p for p in memory.nearest("Clyde Warehousing contract warehousing", 5) if p.domain == "clyde.example"]
+    finally:
+        close_memory(memory)
     assert [p.kind for p in found] == ["replied_positive"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -43,7 +43,8 @@ _DROP_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "trans
 MAX_OPEN_PAGES = 4  # pages rendering at once; two renderer processes serve them all
 SETTLE_SECONDS = 0.5  # after DOMContentLoaded, wait at most this long for the DOM to settle
 QUIET_SECONDS = 0.1  # settled = no DOM change and no request of the page for this long
-CONTEXT_PAGES = 200  # a fresh browser context after this many pages bounds what one accumulates
+PAGE_USES = 50  # a tab is replaced after this many renders, so nothing accumulates in one
+VIEWPORT = {"width": 1024, "height": 768}
 # Runs before any page script: remembers when the DOM last changed, for the settle wait.
 _MUTATION_PROBE = """(() => {
   window.__leadgenLastMutation = performance.now();
@@ -62,28 +63,15 @@ class _Navigation:
     last_activity: float = 0.0  # loop time a request of the page last started or ended
 
 
-class _Contexts:
-    """One browser context shared by all pages, replaced after CONTEXT_PAGES pages; a replaced
-    context closes when its last page has closed."""
+@dataclass
+class _Tab:
+    """A browser tab reused across renders (opening a tab costs chromium more than a render);
+    ``nav`` is the state of the render it is doing now."""
 
-    def __init__(self) -> None:
-        self.current: Any = None
-        self.used = 0
-        self.open: dict[Any, int] = {}  # context -> pages open in it
-
-    def take(self) -> Any:
-        context = self.current
-        self.used += 1
-        self.open[context] = self.open.get(context, 0) + 1
-        if self.used >= CONTEXT_PAGES:
-            self.current, self.used = None, 0
-        return context
-
-    async def give_back(self, context: Any) -> None:
-        self.open[context] -= 1
-        if self.open[context] == 0 and context is not self.current:
-            del self.open[context]
-            await context.close()
+    page: Any
+    cdp: Any  # the tab's DevTools session: pauses scripts while the tab waits for its next render
+    nav: _Navigation = field(default_factory=_Navigation)
+    uses: int = 0
 
 
 def _same_document(url: str, document_url: str | None) -> bool:
@@ -112,7 +100,8 @@ class BrowserFetcher:
         self.documents_reused = 0  # renders that used the HTML already fetched over HTTP
         self._playwright: Any = None
         self._browser: Any = None
-        self._contexts = _Contexts()
+        self._context: Any = None
+        self._idle: list[_Tab] = []
         self._start_lock = asyncio.Lock()
         self._client = build_client(settings, self.guard)
 
@@ -131,22 +120,47 @@ class BrowserFetcher:
                 if self.settings.http_proxy:
                     launch["proxy"] = {"server": self.settings.http_proxy}
                 self._browser = await self._playwright.chromium.launch(**launch)
-                self._contexts = _Contexts()
+                self._context, self._idle = None, []
             return self._browser
 
-    async def _context(self) -> tuple[_Contexts, Any]:
+    async def _take_tab(self) -> _Tab:
         browser = await self._ensure_browser()
         async with self._start_lock:
-            if self._contexts.current is None:
+            if self._idle:
+                tab = self._idle.pop()
+                await tab.cdp.send("Emulation.setScriptExecutionDisabled", {"value": False})
+                return tab
+            if self._context is None:
                 context = await browser.new_context(
                     user_agent=self.settings.user_agent,
                     service_workers="block",  # service workers would bypass page.route
                     accept_downloads=False,
+                    viewport=VIEWPORT,
                 )
                 await context.add_init_script(_MUTATION_PROBE)
                 await context.route_web_socket("**/*", _refuse_websocket)
-                self._contexts.current = context
-            return self._contexts, self._contexts.take()
+                self._context = context
+            page = await self._context.new_page()
+        tab = _Tab(page, await self._context.new_cdp_session(page))
+        page.set_default_timeout(self.settings.fetch_timeout * 1000)
+        await page.route("**/*", lambda route: self._route(route, tab.nav))
+        return tab
+
+    async def _give_back(self, tab: _Tab, healthy: bool) -> None:
+        """Keeps the tab for the next render with the site's scripts paused (cheaper than
+        navigating it away), or closes it."""
+        from playwright.async_api import Error as PlaywrightError
+
+        tab.uses += 1
+        tab.nav = _Navigation()
+        try:
+            if healthy and tab.uses < PAGE_USES and self._browser is not None and not tab.page.is_closed():
+                await tab.cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+                self._idle.append(tab)
+            else:
+                await tab.page.close()
+        except PlaywrightError:
+            pass  # the browser went away; the next render starts a new one
 
     async def _route(self, route: Any, nav: _Navigation) -> None:
         """Performs every request of the page itself, hop by hop, with the product's httpx client:
@@ -246,18 +260,15 @@ class BrowserFetcher:
             raise FetchError(f"browser failed on {url}: {exc}", kind="browser", url=url) from exc
 
     async def _render(self, url: str, document: Page | None) -> Page:
-        from playwright.async_api import Error as PlaywrightError
-
-        contexts, context = await self._context()
-        page = None
+        tab = await self._take_tab()
+        healthy = False
         try:
-            nav = _Navigation(document_url=url if document is not None else None, document=document)
-            page = await context.new_page()
-            page.set_default_timeout(self.settings.fetch_timeout * 1000)
-            await page.route("**/*", lambda route: self._route(route, nav))
+            nav = tab.nav = _Navigation(document_url=url if document is not None else None, document=document)
+            page = tab.page
             response = await self._navigate(page, url, nav)
             await self._settle(page, nav)
             status = response.status if response is not None else 200
+            healthy = True
             if status >= 400:
                 raise FetchError(f"HTTP {status} from {url}", kind=f"http_{status}", url=url)
             html = await page.content()
@@ -275,12 +286,7 @@ class BrowserFetcher:
                 headers={k.lower(): v for k, v in headers.items()},
             )
         finally:
-            try:
-                if page is not None:
-                    await page.close()
-                await contexts.give_back(context)
-            except PlaywrightError:
-                pass  # the browser went away; the next render starts a new one
+            await self._give_back(tab, healthy)
 
     async def _settle(self, page: Any, nav: _Navigation) -> None:
         """Waits, at most SETTLE_SECONDS, until neither the DOM nor the page's requests have changed
@@ -325,7 +331,7 @@ class BrowserFetcher:
         if self._browser is not None:
             await self._browser.close()
             self._browser = None
-            self._contexts = _Contexts()
+            self._context, self._idle = None, []
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None
