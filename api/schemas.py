@@ -11,6 +11,8 @@ from core.db.views import ApprovalView, CampaignView
 from core.models import CampaignBrief, Claim
 
 MAX_COMPANIES = 10_000
+# Deeper pages are empty anyway; larger values overflow the databases' 64-bit OFFSET (a 500).
+MAX_OFFSET = 1_000_000_000
 
 
 class _In(BaseModel):

@@ -21,9 +21,15 @@ def _repository():
 
 
 def _arm(text: str):
-    """'B=copywriter/first_touch@v2,copywriter/follow_up@v2[:weight]' -> Arm."""
+    """'B=copywriter/first_touch@v2,copywriter/follow_up@v2[:weight]' (each ref overrides the role of
+    its own name) or JSON '{"name": "B", "prompts": {"first_touch": "..."}, "weight": 1}' -> Arm."""
     from agents.experiments import Arm
 
+    if text.lstrip().startswith("{"):
+        try:
+            return Arm.model_validate_json(text)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
     name, eq, rest = text.partition("=")
     if not eq:
         raise typer.BadParameter(f"{text!r}: expected NAME=AGENT/NAME@vN[,...][:WEIGHT]")
@@ -38,7 +44,7 @@ def _arm(text: str):
 @experiments_app.command("create")
 def create(
     campaign: Annotated[str, typer.Argument(help="Campaign id.")],
-    arm: Annotated[list[str], typer.Option("--arm", help="NAME=copywriter/first_touch@v2[,...][:WEIGHT]; at least two.")],
+    arm: Annotated[list[str], typer.Option("--arm", help="NAME=copywriter/first_touch@v2[,...][:WEIGHT] or an Arm as JSON; at least two.")],
     name: Annotated[str, typer.Option(help="What is being tested.")] = "prompt experiment",
     holdout: Annotated[float, typer.Option(help="Share of companies kept on the default prompts (0-0.5).")] = 0.1,
     min_sends: Annotated[int, typer.Option(help="Contacted companies each arm needs before promotion.")] = 100,

@@ -76,6 +76,30 @@ QUEUE_DEPTH = Gauge(
 )
 WORKER_TASKS = Counter("leadgen_worker_tasks", "Celery tasks finished.", ["task", "outcome"])
 
+ALL_METRICS = (
+    LEADS, STAGE_DURATION, FETCH_ERRORS, LLM_TOKENS, LLM_COST, LLM_BUDGET_USED, GUARD_FLAGS,
+    APPROVALS, QUALIFICATION_FEEDBACK, MESSAGES_QUEUED, MESSAGES_SENT, MESSAGES_DEFERRED,
+    MESSAGES_DELIVERED, BOUNCES, COMPLAINTS, UNSUBSCRIBES, REPLIES, HTTP_REQUESTS, HTTP_DURATION,
+    QUEUE_DEPTH, WORKER_TASKS,
+)
+
+
+def ensure_multiprocess_values() -> None:
+    """Write every metric to ``PROMETHEUS_MULTIPROC_DIR`` from now on, even when this module was
+    imported before the variable was set (prometheus_client picks its value class at import).
+    Samples recorded before the switch are dropped: call it at process start, before forking."""
+    from prometheus_client import values
+
+    if getattr(values.ValueClass, "_multiprocess", False):
+        return
+    values.ValueClass = values.MultiProcessValue()
+    for metric in ALL_METRICS:
+        if metric._labelnames:
+            metric.clear()  # children are created again, with the new value class, on first use
+        else:
+            metric._metric_init()
+
+
 # Set by the graph nodes around an agent call, read where LLM usage is charged (tools/llm.py):
 # the agent and campaign reach the LangChain callback without widening every agent signature.
 current_agent: ContextVar[str] = ContextVar("leadgen_metrics_agent", default=OTHER)

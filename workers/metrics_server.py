@@ -2,8 +2,9 @@
 exposition server the worker main process runs over it, Celery queue depth sampled per scrape,
 and task outcomes counted from Celery signals.
 
-prometheus_client picks multiprocess mode when it is first imported, so this module imports it
-(and core.metrics) only inside functions, after :func:`prepare_multiprocess_dir` has run.
+prometheus_client picks multiprocess mode when it is first imported; importing it (and
+core.metrics) only inside functions keeps that first import after :func:`prepare_multiprocess_dir`
+where possible, and that function switches the values over when something imported them earlier.
 """
 
 from __future__ import annotations
@@ -25,13 +26,17 @@ TASK_OUTCOMES = {"SUCCESS": "ok", "RETRY": "retry"}  # any other final state is 
 
 
 def prepare_multiprocess_dir() -> Path:
-    """Point ``PROMETHEUS_MULTIPROC_DIR`` at a directory (a new temp dir when unset) and clear the
-    samples a previous worker left there. Call before anything imports prometheus_client."""
+    """Point ``PROMETHEUS_MULTIPROC_DIR`` at a directory (a new temp dir when unset), clear the
+    samples a previous worker left there and switch core.metrics to multiprocess values. Call in
+    the worker main process before it forks."""
     directory = Path(os.environ.get(MULTIPROC_ENV) or tempfile.mkdtemp(prefix="leadgen-prometheus-"))
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("*.db"):
         stale.unlink()
     os.environ[MULTIPROC_ENV] = str(directory)
+    from core import metrics
+
+    metrics.ensure_multiprocess_values()
     return directory
 
 
@@ -81,7 +86,7 @@ def start_metrics_server(
 
     if not multiprocess_active():
         raise RuntimeError(
-            f"{MULTIPROC_ENV} was set after prometheus_client was imported: "
+            "multiprocess mode is off (call prepare_multiprocess_dir first): "
             "the worker's child processes would be invisible"
         )
     registry = CollectorRegistry()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api import review
 from api.context import Caller, Context, Launcher, Reviewer
-from api.schemas import ApprovalOut, ApprovalPage, BulkIn, BulkOut, EditIn
+from api.schemas import MAX_OFFSET, ApprovalOut, ApprovalPage, BulkIn, BulkOut, EditIn
 from core.db.approval_store import QueueCursor
 from core.errors import InvalidInput
 
@@ -23,7 +23,7 @@ async def list_approvals(
     campaign_id: str | None = Query(None),
     sort: Literal["score", "confidence"] = Query("score"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, description="Items to skip; prefer `cursor` beyond the first pages."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip; prefer `cursor` beyond the first pages."),
     cursor: str | None = Query(
         None, description="`next_cursor` of the previous page: the page after it (keyset pagination)."
     ),

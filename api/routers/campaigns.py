@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.context import Caller, Context, Launcher, Reviewer
 from api.export import to_csv, to_jsonl
-from api.schemas import CampaignIn, CampaignOut
+from api.schemas import MAX_OFFSET, CampaignIn, CampaignOut
 from core.errors import Conflict
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -40,7 +40,7 @@ async def create_campaign(
 @router.get("", response_model=list[CampaignOut])
 async def list_campaigns(
     principal: Caller, ctx: Context,
-    limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[CampaignOut]:
     views = await asyncio.to_thread(
         ctx.repository.list_campaigns, principal.workspace_id, limit=limit, offset=offset

@@ -22,6 +22,7 @@ from api.auth import (
 )
 from api.context import AppContext, Context, Launcher
 from api.rate_limits import enforce
+from api.schemas import MAX_OFFSET
 from core.db.views import ApprovalView
 from core.errors import LeadgenError, Unauthorized
 from core.models import Lead
@@ -155,7 +156,7 @@ async def queue_page(
     request: Request, principal: PagePrincipal, ctx: Context,
     campaign_id: str | None = None, offset: int = 0,
 ) -> Response:
-    offset = max(offset, 0)
+    offset = min(max(offset, 0), MAX_OFFSET)
     items = await asyncio.to_thread(
         ctx.repository.approval_items, campaign_id or None, workspace_id=principal.workspace_id,
         status="pending", limit=QUEUE_PAGE, offset=offset,

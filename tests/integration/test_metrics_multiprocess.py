@@ -3,6 +3,7 @@ sum of what its forked child processes counted, and the Celery queue depth read 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,11 +17,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# A worker main process in miniature: multiprocess dir first, the server, then two forked
+# A worker main process in miniature: multiprocess dir, the server, then two forked
 # children that count tasks the way Celery's task_postrun signal does. It prints its port and
 # serves until its stdin closes.
 WORKER = textwrap.dedent("""
     import multiprocessing, sys
+    import workers.app  # the real import chain: core.metrics is loaded before the dir is prepared
     from workers.metrics_server import count_task, prepare_multiprocess_dir, start_metrics_server
 
     class Task:
@@ -33,7 +35,7 @@ WORKER = textwrap.dedent("""
             count_task(sender=Task(), state="FAILURE")
 
     if __name__ == "__main__":
-        prepare_multiprocess_dir()
+        directory = prepare_multiprocess_dir()  # unset here: a fresh temp dir
         server, _ = start_metrics_server(0, addr="127.0.0.1", redis_url=sys.argv[1], queues=[sys.argv[2]])
         fork = multiprocessing.get_context("fork")
         children = [fork.Process(target=child, args=args) for args in ((2, 1), (3, 0))]
@@ -42,7 +44,7 @@ WORKER = textwrap.dedent("""
         for process in children:
             process.join()
             assert process.exitcode == 0
-        print(server.server_port, flush=True)
+        print(server.server_port, directory, flush=True)
         sys.stdin.read()
 """)
 
@@ -67,17 +69,20 @@ def queue(redis_url):
     client.close()
 
 
-def test_worker_port_serves_the_sum_of_its_child_processes(tmp_path, redis_url, queue):
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+def test_worker_port_serves_the_sum_of_its_child_processes(redis_url, queue):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}  # no PROMETHEUS_MULTIPROC_DIR yet
     worker = subprocess.Popen([sys.executable, "-c", WORKER, redis_url, queue], cwd=ROOT, env=env,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        port = int(worker.stdout.readline())
+        port, directory = worker.stdout.readline().split()
         text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
     finally:
         worker.stdin.close()
         worker.wait(timeout=60)
-    assert len(list(tmp_path.glob("counter_*.db"))) >= 2  # every child wrote its own file
+    try:
+        assert len(list(Path(directory).glob("counter_*.db"))) >= 2  # every child wrote its own file
+    finally:
+        shutil.rmtree(directory)
     tasks = samples(text, "leadgen_worker_tasks_total")
     assert tasks[frozenset({("task", "start_campaign"), ("outcome", "ok")})] == 5.0
     assert tasks[frozenset({("task", "start_campaign"), ("outcome", "failed")})] == 1.0
@@ -90,4 +95,4 @@ def test_worker_server_refuses_to_start_without_multiprocess_mode(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode != 0
-    assert "PROMETHEUS_MULTIPROC_DIR" in result.stderr
+    assert "prepare_multiprocess_dir" in result.stderr

@@ -28,8 +28,13 @@ def test_create_report_promote(settings, monkeypatch):
     bad = runner.invoke(app, ["experiments", "create", campaign, "--arm", "A=copywriter/first_touch@v9",
                               "--arm", "B=copywriter/follow_up@v1"])
     assert bad.exit_code != 0
+    same = runner.invoke(app, ["experiments", "create", campaign, "--arm", "A=copywriter/first_touch@v1",
+                               "--arm", "B=copywriter/follow_up@v1:2"])
+    assert same.exit_code != 0 and "same prompts" in same.output  # both are the v1 defaults
+    # Only v1 templates exist: arm B's explicit role points the first touch at another template.
+    arm_b = json.dumps({"name": "B", "prompts": {"first_touch": "copywriter/follow_up@v1"}, "weight": 2})
     created = runner.invoke(app, ["experiments", "create", campaign, "--arm", "A=copywriter/first_touch@v1",
-                                  "--arm", "B=copywriter/follow_up@v1:2", "--holdout", "0.2", "--min-sends", "5"])
+                                  "--arm", arm_b, "--holdout", "0.2", "--min-sends", "5"])
     assert created.exit_code == 0, created.output
     exp_id = created.output.strip()
     stored = repo.get_experiment(exp_id)
