@@ -18,6 +18,7 @@ from agents.delivery import DeliveryLookup, deliver_one, outgoing, settle_ambigu
 from agents.schedule import jitter, plan_step, recipient_timezone, warmup_cap
 from agents.send_policy import SendPolicy
 from agents.sent_archive import SentArchive
+from core import metrics
 from core.db.digests import email_domain, normalize_email
 from core.db.views import CampaignView, OutboxView
 from tools.mail.base import Mailer
@@ -44,6 +45,7 @@ async def queue_approved(repository, approval_ids: list[str], *, now: datetime,
             previous[(row.campaign_id, row.contact_id, row.step)] = row.due_at or now
             continue
         created += 1
+        metrics.record_queued()
         campaign = await run(repository.get_campaign, row.campaign_id)
         place = await run(repository.recipient_place, item.id)
         tz, tz_why = recipient_timezone(place["country"], place["locations"],
@@ -138,12 +140,15 @@ async def deliver_due(
             explain = {**(row.explain or {}), "deferred": why}
             await run(lambda r=row, d=due, e=explain: repository.schedule_outbox(r.id, due_at=d, explain=e))
             report.deferred[row.id] = why
+            reason = "quiet_hours" if "window" in why else "rate_limit"
+            metrics.record_deferred(metrics.provider_of(mailer), reason)
             continue
         message = outgoing(row, campaign, public_base_url=public_base_url, secret_key=secret_key)
         outcome = await deliver_one(repository, mailer, row, campaign, now=now, policy=policy,
                                     message=message, lookup=lookup)
         if outcome.status == "sent":
             report.sent.append(row.id)
+            metrics.record_sent(outcome.detail)
             budget.count, budget.last = budget.count + 1, now
             domains[domain].count += 1
         elif outcome.status == "blocked":
@@ -153,6 +158,8 @@ async def deliver_due(
         elif outcome.status in ("cancelled", "busy"):
             report.skipped[row.id] = outcome.detail
         else:
+            if outcome.status == "queued":  # a transient failure: retried later
+                metrics.record_deferred(metrics.provider_of(mailer), "temporary_failure")
             report.failed[row.id] = outcome.detail
     return report
 

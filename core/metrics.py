@@ -217,6 +217,13 @@ def record_qualification_feedback(fit: bool, decision: str) -> None:
 # --- mail --------------------------------------------------------------------------------
 
 
+def provider_of(mailer: object) -> str:
+    """The ``provider`` label of a mailer object: its ``provider`` attribute, else its module's
+    name (tools/mail/smtp.py -> smtp, sendgrid.py -> sendgrid, file_outbox.py -> file)."""
+    name = str(getattr(mailer, "provider", "") or type(mailer).__module__.rsplit(".", 1)[-1])
+    return "file" if name.startswith("file") else _closed(name, PROVIDERS)
+
+
 def record_queued(count: int = 1) -> None:
     MESSAGES_QUEUED.inc(count)
 

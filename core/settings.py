@@ -155,6 +155,17 @@ class Settings(BaseSettings):
     jwt_expiry_minutes: int = Field(default=30, description="Access token lifetime in minutes.")
     broker_url: str | None = Field(default=None, description="Celery broker (redis://127.0.0.1:6379/0). Unset: campaigns run in-process.")
     celery_queue: str = Field(default="leadgen", description="Celery queue the API sends campaign tasks to and workers consume.")
+    shard_size: int = Field(
+        default=50, ge=1,
+        description="Workers split a campaign with more companies than this into research shards of this size, run by any worker.",
+    )
+    lead_claim_lease_seconds: float = Field(
+        default=900.0, gt=0,
+        description="A company claimed for research longer ago than this and not finished (its worker died) may be researched by another worker.",
+    )
+    worker_metrics_port: int = Field(
+        default=9100, ge=0, description="Port of a worker's metrics server (0: any free port, e.g. several workers on one host).",
+    )
     redis_url: str | None = Field(default=None, description="Redis for rate limits; unset: in-memory.")
     log_level: str = Field(default="INFO", description="Log level.")
     log_format: Literal["auto", "json", "text"] = Field(

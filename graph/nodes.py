@@ -13,10 +13,10 @@ from langgraph.types import interrupt
 
 from agents import copywriter, qualifier, researcher, sequencer
 from core import metrics
-from tools.enrich import enrich_lead
 from core.models import CampaignBrief, Lead, PriorOutcome
 from graph.deps import Deps
 from graph.state import CampaignState, LeadState
+from tools.enrich import enrich_lead
 
 
 async def _prior_outcomes(deps: Deps, lead: Lead) -> list[PriorOutcome]:
@@ -28,8 +28,18 @@ async def _prior_outcomes(deps: Deps, lead: Lead) -> list[PriorOutcome]:
     )
 
 
+async def _stored_lead(deps: Deps, state: LeadState) -> Lead | None:
+    """The lead a research shard (another worker) already saved for this company, if any."""
+    if deps.repository is None:
+        return None
+    return await asyncio.to_thread(deps.repository.stored_lead, state["campaign_id"], state["url"])
+
+
 async def research(state: LeadState, runtime: Runtime[Deps]) -> dict:
     deps = runtime.context
+    stored = await _stored_lead(deps, state)
+    if stored is not None:  # researched once already: never fetch a company twice
+        return {"lead": stored.model_dump(mode="json")}
     with metrics.stage_timer("research") as outcome:
         lead = await researcher.research(
             state["url"], deps.fetcher, page_budget=deps.page_budget, index=state["index"]

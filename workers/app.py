@@ -7,6 +7,7 @@ checkpoint and re-uses unique outbox keys, so no work or mail is duplicated.
 from __future__ import annotations
 
 import asyncio
+import logging
 from urllib.parse import unquote, urlsplit
 
 from celery import Celery
@@ -20,6 +21,8 @@ from workers.metrics_server import (
     prepare_multiprocess_dir,
     start_metrics_server,
 )
+
+log = logging.getLogger(__name__)
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -140,8 +143,11 @@ def start_worker(settings: Settings, *, concurrency: int = 2, beat: bool = False
     one worker with beat per deployment. Metrics of the main process and every forked child are
     served on ``metrics_port`` (None: not served)."""
     if metrics_port is not None:
-        prepare_multiprocess_dir()  # before the first import of prometheus_client
-        start_metrics_server(metrics_port, redis_url=settings.broker_url, queues=[settings.celery_queue])
+        prepare_multiprocess_dir()  # before Celery forks its pool
+        try:
+            start_metrics_server(metrics_port, redis_url=settings.broker_url, queues=[settings.celery_queue])
+        except OSError as exc:  # a busy port costs the metrics, not the worker
+            log.error("worker metrics not served on port %s: %s", metrics_port, exc)
     app = make_celery(settings)
     argv = ["worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency), "-Q", settings.celery_queue]
     if beat:

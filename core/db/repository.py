@@ -11,6 +11,7 @@ from core.db.accounts import AccountStore
 from core.db.approval_store import ApprovalStore, Decision
 from core.db.briefing_store import BriefingStore
 from core.db.campaign_store import CampaignStore
+from core.db.claim_store import ClaimStore
 from core.db.event_store import EventStore
 from core.db.experiment_store import ExperimentStore
 from core.db.outbox_store import OutboxStore
@@ -19,7 +20,7 @@ from core.db.suppression_store import SuppressionStore
 
 class Repository(
     AccountStore, CampaignStore, ApprovalStore, OutboxStore, EventStore, SuppressionStore,
-    BriefingStore, ExperimentStore,
+    BriefingStore, ExperimentStore, ClaimStore,
 ):
     """Build with a sessionmaker (``Repository(session_factory(engine))``) or ``from_url``."""
 

@@ -468,3 +468,36 @@ class Experiment(Base):
     decision: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = _created()
     decided_at: Mapped[datetime | None]
+
+
+class LeadClaim(Base):
+    """Who researches one company of a sharded campaign: at most one live claim per
+    (campaign, url); a claim older than the lease and not finished may be taken over."""
+
+    __tablename__ = "lead_claims"
+    __table_args__ = (UniqueConstraint("campaign_id", "url"),)
+
+    id: Mapped[str] = _id()
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    input_index: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    claimed_by: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("1"))  # claims taken, takeovers included
+    finished_at: Mapped[datetime | None]
+
+
+class LeadPhase(Base):
+    """The sharded lead phase of a campaign: started once, finished by exactly one shard."""
+
+    __tablename__ = "lead_phases"
+
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    shards: Mapped[int]
+    started_at: Mapped[datetime] = _created()
+    finished_at: Mapped[datetime | None]
+    finished_by: Mapped[str | None] = mapped_column(String(200))

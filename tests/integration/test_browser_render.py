@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import IN_CI
 from tests.fixtures.web.proxy import forward_proxy
 from tests.fixtures.web.server import page, redirect, serve
+from core.errors import FetchError
 from tools.web.fetcher import WebFetcher
 
 pytestmark = pytest.mark.browser
@@ -100,5 +101,73 @@ async def test_browser_requests_go_through_the_proxy(settings):
         finally:
             await web.aclose()
         assert srv.url("/data.json") in proxy.forwarded  # requested by the page's script
-        assert proxy.forwarded.count(srv.url("/")) == 2  # httpx first, then chromium
+        # httpx fetched the page; chromium rendered that same document instead of asking again.
+        assert proxy.forwarded.count(srv.url("/")) == 1
     assert result.fetched_with == "browser" and "Acme Payroll" in result.html
+
+
+CONTACT = """<html><head><title>Contact | Acme</title></head><body><main>
+<h1>Contact Acme</h1><p>""" + TEXT + """</p>
+<p>Write to us: <span id="m"></span><script>(function(){var p=["sales",["acme","example"]];
+document.getElementById('m').textContent=p[0]+String.fromCharCode(64)+p[1].join('.');})();</script></p>
+</main></body></html>"""
+
+LATE = """<html><body><main><p>""" + TEXT + """</p><ul id="people"></ul></main><script>
+setTimeout(function(){ fetch('/people.json').then(r => r.json()).then(d => {
+  document.getElementById('people').innerHTML = d.map(p => '<li>' + p + '</li>').join('');
+}); }, 50);
+</script></body></html>"""
+
+
+async def test_script_written_address_is_rendered_from_the_fetched_document(settings):
+    with serve({"/contact": page(CONTACT)}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0}))
+        try:
+            result = await web.fetch(srv.url("/contact"))
+        finally:
+            await web.aclose()
+        assert srv.hits("/contact") == 1  # the browser got the document httpx had fetched
+    assert result.fetched_with == "browser"
+    assert "sales@acme.example" in result.html
+    assert web.browser is not None and web.browser.documents_reused == 1
+
+
+async def test_settle_waits_for_data_a_script_fetches_after_load(settings):
+    with serve({"/": page(LATE), "/people.json": page(json.dumps(["Jane Roe", "John Doe"]),
+                                                      content_type="application/json")}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0}))
+        try:
+            result = await web.fetch(srv.url("/"), render=True)
+        finally:
+            await web.aclose()
+    assert "<li>Jane Roe</li><li>John Doe</li>" in result.html
+
+
+async def test_tabs_are_reused_and_do_not_leak_between_sites(settings):
+    one = "<html><body><p>" + TEXT + "</p><script>document.title='first';</script></body></html>"
+    two = "<html><body><div id='root'></div><script>document.getElementById('root').textContent="
+    two += "'second site ' + (window.firstSiteGlobal === undefined ? 'clean' : 'leaked');</script></body></html>"
+    one = one.replace("</script>", "window.firstSiteGlobal = 1;</script>")
+    with serve({"/one": page(one), "/two": page(two)}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0}))
+        try:
+            first = await web.fetch(srv.url("/one"), render=True)
+            second = await web.fetch(srv.url("/two"), render=True)
+            assert web.browser is not None and len(web.browser._idle) == 1  # one tab served both
+        finally:
+            await web.aclose()
+    assert "<title>first</title>" in first.html
+    assert "second site clean" in second.html
+
+
+async def test_a_missing_page_is_an_http_error_and_the_tab_stays_usable(settings):
+    with serve({"/app": page(APP), "/data.json": data_route()}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0}))
+        try:
+            with pytest.raises(FetchError) as caught:
+                await web.fetch(srv.url("/nope"), render=True)
+            after = await web.fetch(srv.url("/app"), render=True)
+        finally:
+            await web.aclose()
+    assert caught.value.kind == "http_404"
+    assert "Acme Payroll" in after.html

@@ -112,6 +112,18 @@ def test_smtp_acceptance_counts_as_delivered_but_sendgrid_waits_for_its_event():
     assert (smtp, sendgrid, sent) == ([1.0], [0.0], [1.0])
 
 
+def test_provider_of_a_mailer():
+    from tools.mail.file_outbox import FileOutboxMailer
+    from tools.mail.sendgrid import SendGridMailer
+    from tools.mail.smtp import SMTPMailer
+
+    assert metrics.provider_of(FileOutboxMailer.__new__(FileOutboxMailer)) == "file"
+    assert metrics.provider_of(SMTPMailer.__new__(SMTPMailer)) == "smtp"
+    assert metrics.provider_of(SendGridMailer.__new__(SendGridMailer)) == "sendgrid"
+    assert metrics.provider_of(type("M", (), {"provider": "smtp"})()) == "smtp"
+    assert metrics.provider_of(object()) == "other"
+
+
 def test_queued_and_qualification_feedback():
     with change("leadgen_messages_queued_total") as queued:
         metrics.record_queued(3)
