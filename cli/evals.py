@@ -93,3 +93,21 @@ def eval_add_from_reviews(
 
     added = add_from_reviews(Settings().resolved_database_url, out)
     typer.echo(f"{added} new review cases in {out}")
+
+
+@eval_app.command("replay")
+def eval_replay(
+    source: Annotated[str, typer.Argument(help="Recorded outcomes: a JSONL file, or 'db' for the configured database.")],
+    candidate: Annotated[str, typer.Option(help="Scorer to evaluate, MODULE:FUNCTION taking (company, brief).")] = "agents.qualifier:qualify_rules",
+    campaign: Annotated[Optional[str], typer.Option(help="Only this campaign (with 'db').")] = None,
+    workspace: Annotated[str, typer.Option(help="Workspace (with 'db').")] = "default",
+    out: Annotated[Optional[Path], typer.Option(help="Write the report as JSON here.")] = None,
+) -> None:
+    """Would a new version have ranked the leads that replied higher? precision@k, AP, NDCG."""
+    from core.settings import Settings
+    from evals.replay import replay_main
+
+    database_url = Settings().resolved_database_url if source == "db" else None
+    report = replay_main(source, candidate, database_url=database_url, workspace=workspace,
+                         campaign_id=campaign, out=out)
+    typer.echo(report.to_text())

@@ -33,12 +33,14 @@ def _register_subapps() -> None:
     from cli.evals import eval_app
     from cli.ops import ops_app
     from cli.discover import discover_app
+    from cli.experiments import experiments_app
     from cli.outbox import outbox_app
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(ops_app, name="ops")
     app.add_typer(outbox_app, name="outbox")
     app.add_typer(discover_app, name="discover")
+    app.add_typer(experiments_app, name="experiments")
 
 
 @app.callback()

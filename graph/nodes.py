@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agents import copywriter, qualifier, researcher, sequencer
+from agents.experiments import prompts_for_lead
 from core import metrics
 from core.models import CampaignBrief, Lead, PriorOutcome
 from graph.deps import Deps
@@ -78,8 +79,14 @@ async def write(state: LeadState, runtime: Runtime[Deps]) -> dict:
     assert lead.qualification is not None  # route_after_qualify sends only qualified leads
     with metrics.stage_timer("write") as outcome, metrics.llm_scope("copywriter", state["campaign_id"]):
         prior = await _prior_outcomes(deps, lead)
+        # An experiment on the campaign picks this company's arm (prompt versions); None = defaults.
+        domain = lead.company.domain if lead.company else ""
+        prompts = await asyncio.to_thread(
+            prompts_for_lead, deps.repository, state["campaign_id"], domain
+        )
         lead.drafts = await copywriter.write_drafts(
-            lead, brief, lead.qualification, llm=deps.llm, prior=prior, budget=deps.budget
+            lead, brief, lead.qualification, llm=deps.llm, prior=prior, budget=deps.budget,
+            prompts=prompts,
         )
         outcome.set("ok" if lead.drafts else "skipped")
     metrics.record_guard_flags(flag for draft in lead.drafts for flag in draft.flags)

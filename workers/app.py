@@ -16,13 +16,16 @@ from celery.signals import task_postrun
 from core.settings import Settings
 from tools.tracking.imap import ImapMailbox
 from workers.metrics_server import (
-    WORKER_METRICS_PORT,
     count_task,
     prepare_multiprocess_dir,
     start_metrics_server,
 )
 
 log = logging.getLogger(__name__)
+
+
+# How long a shard whose companies are held by another worker waits before it looks again.
+SHARD_RECHECK_SECONDS = 5.0
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -40,7 +43,27 @@ def make_celery(settings: Settings) -> Celery:
 
     @app.task(name="leadgen.start_campaign", bind=True, max_retries=3)
     def start_campaign(self, campaign_id: str) -> str:
-        return asyncio.run(_start(Settings(), campaign_id))
+        """Run a campaign to the approval gate; a large one first fans out as research shards."""
+        from workers import shards
+
+        def enqueue_shard(campaign: str, start: int, stop: int) -> None:
+            research_shard.apply_async(args=[campaign, start, stop])
+
+        return asyncio.run(shards.start_campaign(Settings(), campaign_id, enqueue_shard))
+
+    @app.task(name="leadgen.research_shard", bind=True, max_retries=None)
+    def research_shard(self, campaign_id: str, start: int, stop: int) -> dict:
+        """Research inputs [start, stop) of a campaign; the shard that finishes its last company
+        starts the campaign graph (which reuses the stored leads) up to the approval gate."""
+        from workers import shards
+
+        run_settings = Settings()
+        report = asyncio.run(shards.research_shard(run_settings, campaign_id, start, stop))
+        if report.phase_finished:
+            start_campaign.apply_async(args=[campaign_id])
+        elif report.pending:  # held by a worker that may have died: look again once its lease may end
+            raise self.retry(countdown=min(SHARD_RECHECK_SECONDS, run_settings.lead_claim_lease_seconds))
+        return report.summary()
 
     @app.task(name="leadgen.resume_campaign", bind=True, max_retries=3)
     def resume_campaign(self, campaign_id: str, decisions: dict | None = None) -> str:
@@ -121,14 +144,6 @@ async def poll_reply_mailbox(settings: Settings) -> dict:
             "failed": summary.failed, "outcomes": outcomes}
 
 
-async def _start(settings: Settings, campaign_id: str) -> str:
-    from graph.deps import open_deps
-    from graph.runner import CampaignRunner
-
-    async with open_deps(settings) as deps:
-        return await CampaignRunner(settings, deps).start(campaign_id)
-
-
 async def _resume(settings: Settings, campaign_id: str, decisions: dict) -> str:
     from graph.deps import open_deps
     from graph.runner import CampaignRunner
@@ -138,11 +153,14 @@ async def _resume(settings: Settings, campaign_id: str, decisions: dict) -> str:
 
 
 def start_worker(settings: Settings, *, concurrency: int = 2, beat: bool = False,
-                 metrics_port: int | None = WORKER_METRICS_PORT) -> None:
+                 metrics_port: int | None = None, serve_metrics: bool = True) -> None:
     """Run a worker; ``beat`` also runs the scheduler (send-due every minute) in it — run exactly
     one worker with beat per deployment. Metrics of the main process and every forked child are
-    served on ``metrics_port`` (None: not served)."""
-    if metrics_port is not None:
+    served on ``metrics_port`` (default ``settings.worker_metrics_port``, normally
+    WORKER_METRICS_PORT; 0: a free port) unless ``serve_metrics`` is False."""
+    if metrics_port is None:
+        metrics_port = settings.worker_metrics_port
+    if serve_metrics:
         prepare_multiprocess_dir()  # before Celery forks its pool
         try:
             start_metrics_server(metrics_port, redis_url=settings.broker_url, queues=[settings.celery_queue])

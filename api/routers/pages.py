@@ -23,8 +23,9 @@ from api.auth import (
 from api.context import AppContext, Context, Launcher
 from api.rate_limits import enforce
 from api.schemas import MAX_OFFSET
+from core.db.approval_store import QueueCursor
 from core.db.views import ApprovalView
-from core.errors import LeadgenError, Unauthorized
+from core.errors import InvalidInput, LeadgenError, Unauthorized
 from core.models import Lead
 
 router = APIRouter(include_in_schema=False)
@@ -154,17 +155,23 @@ def _queue_entries(ctx: AppContext, items: list[ApprovalView]) -> list[dict]:
 @router.get("/queue", response_class=HTMLResponse)
 async def queue_page(
     request: Request, principal: PagePrincipal, ctx: Context,
-    campaign_id: str | None = None, offset: int = 0,
+    campaign_id: str | None = None, offset: int = 0, after: str | None = None,
 ) -> Response:
+    """The pending queue, a page at a time; "Next page" links carry the keyset cursor (``after``)."""
     offset = min(max(offset, 0), MAX_OFFSET)
+    try:
+        cursor = QueueCursor.decode(after) if after else None
+    except InvalidInput:
+        cursor = None  # a stale or mangled link: show the queue from its start
     items = await asyncio.to_thread(
         ctx.repository.approval_items, campaign_id or None, workspace_id=principal.workspace_id,
-        status="pending", limit=QUEUE_PAGE, offset=offset,
+        status="pending", limit=QUEUE_PAGE, offset=offset, after=cursor,
     )
     entries = await asyncio.to_thread(_queue_entries, ctx, items)
     return render(request, ctx, "queue.html", {
         "principal": principal, "entries": entries, "campaign_id": campaign_id or "",
         "offset": offset, "page_size": QUEUE_PAGE,
+        "next_cursor": QueueCursor.of(items[-1]).encode() if len(items) == QUEUE_PAGE else None,
         "can_decide": principal.role in ("admin", "reviewer"),
         "notice": request.query_params.get("notice"),
     })

@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Row, Select, and_, insert, or_, select, update
@@ -58,12 +58,18 @@ class QueueCursor:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             score, created_at, item_id = json.loads(raw)
             when = datetime.fromisoformat(created_at)
-            if (score is not None and type(score) is not int) or not isinstance(item_id, str) \
-                    or when.tzinfo is None:
+            if when.tzinfo is None or not _plausible_key(score, item_id):
                 raise ValueError("wrong cursor fields")
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+            when = when.astimezone(UTC)
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidInput("the cursor is not valid; use next_cursor from a previous page") from exc
         return cls(score, when, item_id)
+
+
+def _plausible_key(score: Any, item_id: Any) -> bool:
+    """A score a database integer holds and an id a database string holds (no NUL)."""
+    score_ok = score is None or (type(score) is int and -(2**31) < score < 2**31)
+    return score_ok and isinstance(item_id, str) and len(item_id) <= 64 and "\x00" not in item_id
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from core.db.repository import Repository
 from core.settings import Settings
 from tests.unit.test_api_fixtures import PASSWORD, SECRET, RecordingLauncher, seed_workspace
 
-MAX_EXAMPLES = 120
+MAX_EXAMPLES = 60
 # Fuzzing one user hard must not be answered with 429s, which would hide the operations' code.
 UNLIMITED = Rate(per_second=1_000_000.0, burst=1_000_000)
 
@@ -64,7 +64,10 @@ def fuzz_setup(tmp_path, settings_for_fuzz):
 
 @pytest.fixture
 def settings_for_fuzz(settings, tmp_path) -> Settings:
-    url = f"sqlite:///{tmp_path / 'fuzz.db'}"
+    import uuid
+    from core.db.provision import create_database
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/fuzz_{uuid.uuid4().hex[:8]}"
+    create_database(url)
     upgrade(url)
     return Settings(data_dir=settings.data_dir, database_url=url, secret_key=SECRET,
                     jwt_expiry_minutes=60, public_base_url="http://testserver")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import FetchError
 from tests.conftest import IN_CI
 from tests.fixtures.web.proxy import forward_proxy
 from tests.fixtures.web.server import page, redirect, serve
-from core.errors import FetchError
 from tools.web.fetcher import WebFetcher
 
 pytestmark = pytest.mark.browser

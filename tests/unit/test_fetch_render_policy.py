@@ -49,3 +49,44 @@ def test_script_and_style_text_is_not_visible_text():
 
 def test_empty_input_is_not_rendered():
     assert not needs_rendering("")
+
+
+def test_json_ld_is_data_not_a_script_that_needs_a_browser():
+    html = ("<html><head><script type='application/ld+json'>{\"@type\": \"Organization\"}</script></head>"
+            "<body><h1>Acme</h1><p>Payroll for restaurants.</p></body></html>")
+    assert not needs_rendering(html)
+
+
+def _contact_page(script: str, lead_in: str = "Reach the team:") -> str:
+    return (f"<html><body><main>{ARTICLE}<p>{lead_in} <span id='e'></span><script>{script}</script></p>"
+            "</main></body></html>")
+
+
+def test_address_assembled_by_a_script_needs_a_browser():
+    split = "var p=['jane',['acme','io']];document.getElementById('e').textContent=p[0]+String.fromCharCode(64)+p[1].join('.');"
+    reversed_ = "var r='oi.emca@enaj'.split('').reverse().join('');document.getElementById('e').innerHTML='<a href=\"mailto:'+r+'\">'+r+'</a>';"
+    escaped = "document.write('jane' + '\\x40' + 'acme.io');"
+    for script in (split, reversed_, escaped):
+        assert needs_rendering(_contact_page(script)), script
+
+
+def test_script_writing_into_a_small_block_about_e_mail_needs_a_browser():
+    decode = "document.getElementById('e').textContent = atob('amFuZUBhY21lLmlv');"
+    assert needs_rendering(_contact_page(decode, "E-mail us:"))
+    assert not needs_rendering(_contact_page(decode, "Opening hours:"))
+
+
+def test_scripts_that_write_other_things_on_a_full_page_do_not():
+    year = "document.getElementById('e').textContent = new Date().getFullYear();"
+    assert not needs_rendering(_contact_page(year, "Copyright"))
+    no_write = "var a = 'x' + String.fromCharCode(64); console.log(a);"
+    assert not needs_rendering(_contact_page(no_write))
+    external = "<html><body><main>" + ARTICLE + "<p>Mail: <span id='e'></span><script src='/m.js'></script></p></main></body></html>"
+    assert not needs_rendering(external)
+
+
+def test_site_needs_browser_follows_how_the_home_page_was_read():
+    from tools.web.render_policy import site_needs_browser
+
+    assert site_needs_browser("browser")
+    assert not site_needs_browser("httpx") and not site_needs_browser("cache")

@@ -27,8 +27,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # Memory: pages of every site share at most two renderer processes, each with a small JS heap.
-    "--renderer-process-limit=2",
+    # Memory: the tabs of every site share one renderer process with a small JS heap.
+    "--renderer-process-limit=1",
+    "--in-process-gpu",  # software compositing in the browser process: one process less
     "--disable-site-isolation-trials",  # (not --disable-features: it would replace Playwright's list)
     "--js-flags=--max-old-space-size=128",
     "--mute-audio",
@@ -40,10 +41,10 @@ _DROP_REQUEST_HEADERS = frozenset({"host", "content-length", "connection", "acce
                                    "proxy-connection", "keep-alive", "transfer-encoding", "upgrade"})
 _DROP_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding",
                                     "connection", "keep-alive"})
-MAX_OPEN_PAGES = 4  # pages rendering at once; two renderer processes serve them all
+MAX_OPEN_PAGES = 4  # tabs rendering at once (they wait on the network more than on the CPU)
 SETTLE_SECONDS = 0.5  # after DOMContentLoaded, wait at most this long for the DOM to settle
 QUIET_SECONDS = 0.1  # settled = no DOM change and no request of the page for this long
-PAGE_USES = 50  # a tab is replaced after this many renders, so nothing accumulates in one
+PAGE_USES = 20  # a tab is replaced after this many renders, so nothing accumulates in one
 VIEWPORT = {"width": 1024, "height": 768}
 # Runs before any page script: remembers when the DOM last changed, for the settle wait.
 _MUTATION_PROBE = """(() => {
