@@ -203,7 +203,7 @@ async def _llm_draft(llm, step: int, lead: Lead, brief: CampaignBrief, prompts: 
             company_name=prose_name(lead.company.name or lead.company.domain), earlier_hooks=earlier,
             preferred_angle=prefer, max_words=MAX_WORDS - 15, company_data=company_data_block(lead.company))),
     ]
-    out = await structured_call(llm, DraftOut, messages, budget=budget, lead_key=lead.url)
+    out = await structured_call(llm, DraftOut, messages, budget=budget, lead_key=lead.company.domain if lead.company else lead.url)
     body = out.body.strip() + "\n\n" + prompts["signature"].render(sender=brief.sender)
     return Draft(step=step, subject=out.subject.strip(), body=body, engine="llm",
                  claims=[Claim(text=c.text, source_url=c.source_url) for c in out.claims],

@@ -16,6 +16,7 @@ from api.body_limit import MAX_BODY_BYTES, BodySizeLimit
 from api.context import AppContext
 from api.launcher import CampaignLauncher, build_launcher
 from api.metrics import MetricsMiddleware
+from api.nul_bytes import RejectNulCharacters
 from api.problems import install_problem_handlers
 from api.qualification_feedback import review_accuracy
 from api.rate_limits import Rate, build_rate_limiter
@@ -85,6 +86,7 @@ def create_app(
         app.include_router(router)
     app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(RejectNulCharacters)  # inside the size limit: it reads the whole body
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(MetricsMiddleware)
     return app

@@ -156,6 +156,8 @@ class Lead(BaseModel):
     drafts: list[Draft] = Field(default_factory=list)
     error: str | None = None
     index: int = Field(default=0)  # position in the input file
+    # LLM usage for this lead: input_tokens, output_tokens, calls, cost_usd (empty with the rules engine)
+    usage: dict[str, float] = Field(default_factory=dict)
 
     def result_line(self) -> dict:
         """The public JSON shape of one result line: internal fields are left out."""
@@ -173,6 +175,7 @@ RESULT_FIELDS: dict = {
     "qualification": {"fit", "score", "reasons", "evidence", "engine"},
     "drafts": {"__all__": {"step", "subject", "body", "claims", "engine", "prompt_version"}},
     "error": True,
+    "usage": True,
 }
 
 

@@ -97,6 +97,10 @@ async def save(state: LeadState, runtime: Runtime[Deps]) -> dict:
     """Persist the finished lead; its drafts become pending approval items."""
     deps = runtime.context
     lead = Lead.model_validate(state["lead"])
+    if deps.budget is not None and lead.company is not None:
+        usage = deps.budget.usage_by_lead().get(lead.company.domain)
+        if usage is not None:
+            lead.usage = dict(vars(usage))
     await asyncio.to_thread(deps.repository.save_lead, state["campaign_id"], lead)
     items = await asyncio.to_thread(
         deps.repository.approval_ids_for_lead, state["campaign_id"], lead.url

@@ -33,3 +33,4 @@ def test_run_uses_the_configured_openai_compatible_endpoint(tmp_path, sample_web
     drafts = [d for r in results for d in r["drafts"]]
     assert all(d["engine"] == "llm" for d in drafts)
     assert calls >= len(judged)
+    assert all(r["usage"]["calls"] >= 1 and r["usage"]["input_tokens"] > 0 for r in judged)  # recorded per lead

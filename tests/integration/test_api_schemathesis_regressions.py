@@ -24,3 +24,23 @@ def test_queue_page_with_a_huge_offset_shows_an_empty_page(client, world):
     response = client.get("/queue", params={"offset": HUGE})
     assert response.status_code == 200
     assert "item-" not in response.text
+
+
+def test_nul_characters_are_invalid_input_not_a_database_error(client, as_role):
+    """PostgreSQL refuses NUL in text (psycopg DataError → 500); every backend now answers 422."""
+    headers = as_role("admin")
+    refused = [
+        client.post("/api/v1/api-keys", json={"name": "\u0000"}, headers=headers),
+        client.post("/api/v1/approvals/bulk", json={"action": "approve", "ids": ["\u0000"]},
+                    headers=headers),
+        client.get("/api/v1/approvals", params={"campaign_id": "a\x00b"}, headers=headers),
+        client.get("/api/v1/approvals/%00", headers=headers),
+        client.post("/api/v1/auth/token", data={"username": "x\x00@y.example", "password": "p"}),
+    ]
+    for response in refused:
+        assert response.status_code == 422, (response.request.url, response.text)
+        assert "NUL" in response.json()["detail"]
+    # An escaped backslash followed by u0000 is six ordinary characters, not NUL.
+    created = client.post("/api/v1/api-keys", json={"name": "C:\\u0000"}, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "C:\\u0000"
