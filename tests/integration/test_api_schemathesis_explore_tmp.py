@@ -1,16 +1,19 @@
 """Property-based test of the HTTP API: schemathesis generates requests from the app's own OpenAPI
 document and no operation may answer with a 5xx, whether its ids are random or real seeded ones.
 
-The app is the real one (migrated SQLite, seeded workspace, authenticated admin), except the
-launcher: a recording double, so fuzzed campaigns never start a crawl."""
+The app is the real one (a migrated SQLite or PostgreSQL database, a seeded workspace, an
+authenticated admin), except the launcher: a recording double, so fuzzed campaigns never crawl."""
 
 from __future__ import annotations
 
 import itertools
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -23,11 +26,12 @@ from api.app import create_app
 from api.rate_limits import Rate
 from core.db.engine import make_engine, session_factory
 from core.db.migrate import upgrade
+from core.db.provision import create_database, drop_database
 from core.db.repository import Repository
 from core.settings import Settings
 from tests.unit.test_api_fixtures import PASSWORD, SECRET, RecordingLauncher, seed_workspace
 
-MAX_EXAMPLES = 60
+MAX_EXAMPLES = 150
 # Fuzzing one user hard must not be answered with 429s, which would hide the operations' code.
 UNLIMITED = Rate(per_second=1_000_000.0, burst=1_000_000)
 
@@ -42,10 +46,33 @@ class FuzzTarget:
         return next(cycle) if cycle else None
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh migrated database; PostgreSQL matters here: it refuses values SQLite stores."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fuzz.db'}"
+    else:
+        base = request.getfixturevalue("postgres_url")
+        url = base.rsplit("/", 1)[0] + f"/leadgen_fuzz_{uuid.uuid4().hex[:10]}"
+        create_database(url)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_database(url)
+
+
 @pytest.fixture
-def fuzz_setup(tmp_path, settings_for_fuzz):
+def settings_for_fuzz(settings, database_url) -> Settings:
+    return Settings(data_dir=settings.data_dir, database_url=database_url, secret_key=SECRET,
+                    jwt_expiry_minutes=60, public_base_url="http://testserver")
+
+
+@pytest.fixture
+def fuzz_setup(settings_for_fuzz) -> Iterator[tuple[FastAPI, FuzzTarget]]:
     app = create_app(settings_for_fuzz, launcher=RecordingLauncher(), rate=UNLIMITED)
-    sessions = session_factory(make_engine(settings_for_fuzz.resolved_database_url))
+    engine = make_engine(settings_for_fuzz.resolved_database_url)
+    sessions = session_factory(engine)
     repo = Repository(sessions)
     ws = seed_workspace(repo, sessions, "fuzz", n_leads=8)
     create_user(sessions, "fuzz-admin@fuzz.example", PASSWORD, "admin", ws.name)
@@ -59,18 +86,8 @@ def fuzz_setup(tmp_path, settings_for_fuzz):
     approvals = [a.id for a in repo.approval_items(ws.campaigns[0], status=None, limit=1000)]
     ids = {"campaign_id": ws.campaigns, "approval_id": approvals, "key_id": [key.id],
            "briefing_id": [briefing]}
-    return app, FuzzTarget(headers, {k: itertools.cycle(v) for k, v in ids.items()})
-
-
-@pytest.fixture
-def settings_for_fuzz(settings, tmp_path) -> Settings:
-    import uuid
-    from core.db.provision import create_database
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/fuzz_{uuid.uuid4().hex[:8]}"
-    create_database(url)
-    upgrade(url)
-    return Settings(data_dir=settings.data_dir, database_url=url, secret_key=SECRET,
-                    jwt_expiry_minutes=60, public_base_url="http://testserver")
+    yield app, FuzzTarget(headers, {k: itertools.cycle(v) for k, v in ids.items()})
+    engine.dispose()
 
 
 def _fuzz(operation, target: FuzzTarget, mode: GenerationMode, client: ASGIClient) -> None:

@@ -17,7 +17,7 @@ from tools.mail.file_outbox import safe_name
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 FULL_SIZE = 1000
-APPROVED = 60
+APPROVED = 40
 
 
 def _settled(rows, now: datetime) -> bool:
@@ -71,7 +71,7 @@ def test_two_workers_research_one_large_campaign_once_and_send_once(tmp_path, re
             assert sum(shares) == len(urls) and min(shares) > 0, shares
 
             # Approve some first touches, then wake the campaign while both workers also run send-due.
-            pending = repo.approval_items(campaign_id, status="pending", limit=500)
+            pending = repo.approval_items(campaign_id, status="pending", limit=5000)
             first_touch = [item.id for item in pending
                            if item.draft.step == 1 and item.contact and item.contact.email][:APPROVED]
             assert len(first_touch) == APPROVED
