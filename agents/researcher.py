@@ -86,7 +86,7 @@ async def _fetch_home(url: str, fetcher: Fetcher) -> tuple[str, Page | FetchErro
     try:
         return start, await fetcher.fetch(start)
     except FetchError as exc:
-        if "://" in url or exc.kind in ("robots", "unsafe_url"):
+        if "://" in url or exc.kind == "unsafe_url":
             return start, exc
     # A bare domain: many small sites still serve plain http only.
     start = "http://" + start.removeprefix("https://")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.db.views import ApprovalView, CampaignView
-from core.models import CampaignBrief, Claim
+from core.models import CampaignBrief, Claim, Discovery
 
 MAX_COMPANIES = 10_000
 # Deeper pages are empty anyway; larger values overflow the databases' 64-bit OFFSET (a 500).
@@ -26,14 +26,23 @@ class TokenOut(BaseModel):
 
 
 class CampaignIn(_In):
+    """Companies to research, or a discovery source that finds them (exactly one of the two)."""
+
     brief: CampaignBrief
-    companies: list[str] = Field(min_length=1, max_length=MAX_COMPANIES)
+    companies: list[str] = Field(default_factory=list, max_length=MAX_COMPANIES)
+    discovery: Discovery | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CampaignIn:
+        if bool(self.companies) == (self.discovery is not None):
+            raise ValueError("give either companies (URLs or domains) or a discovery source, not both or neither")
+        return self
 
     @field_validator("companies")
     @classmethod
     def _unique(cls, companies: list[str]) -> list[str]:
         cleaned = [c.strip() for c in companies if c.strip()]
-        if not cleaned:
+        if companies and not cleaned:
             raise ValueError("give at least one company URL or domain")
         if any(len(c) > 2048 for c in cleaned):
             raise ValueError("a company URL is longer than 2048 characters")

@@ -1,6 +1,7 @@
 """Scale-out: one large campaign researched by 1 and then 2 `leadgen worker` processes (Redis
-broker, one SQLite WAL database, the sample web in a child process as HTTP proxy, no browser);
-companies/min of the lead phase and up to the approval gate, and the speed-up of 2 over 1.
+broker; one SQLite WAL database, then one PostgreSQL database; the sample web in a child process as
+HTTP proxy; no browser): companies/min of the lead phase and up to the approval gate, and the
+speed-up of 2 workers over 1.
 
 ``ScaleOutCluster`` (workers, campaign, waiting) is also what tests/integration/test_scale_out.py runs.
 """
@@ -13,6 +14,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,7 @@ class ScaleOutCluster:
     broker_url: str
     proxy_url: str
     shard_size: int = 50
+    database_url: str | None = None  # None: SQLite (WAL) in data_dir
     queue: str = field(default_factory=lambda: f"leadgen-scale-{uuid.uuid4().hex[:8]}")
     extra_env: dict[str, str] = field(default_factory=dict)
     workers: list[subprocess.Popen] = field(default_factory=list)
@@ -55,6 +59,8 @@ class ScaleOutCluster:
             LANGSMITH_TRACING="false",
             PYTHONPATH=str(ROOT),
         )
+        if self.database_url:
+            env["LEADGEN_DATABASE_URL"] = self.database_url
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each worker gets a directory of its own
         env.update(self.extra_env)
         return env
@@ -98,6 +104,18 @@ class ScaleOutCluster:
             except psutil.NoSuchProcess:
                 found.append({proc.pid})
         return found
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user + system) the worker processes and their pool children used so far."""
+        total = 0.0
+        for pids in self.worker_processes():
+            for pid in pids:
+                try:
+                    times = psutil.Process(pid).cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                total += times.user + times.system
+        return total
 
     def assert_workers_alive(self) -> None:
         for number, proc in enumerate(self.workers):
@@ -165,6 +183,7 @@ def run_campaign(cluster: ScaleOutCluster, urls: list[str], workers: int, timeou
         cluster.send_task("leadgen.start_campaign", campaign_id)
         status = cluster.wait_for_status(campaign_id, GATE_STATUSES, timeout, on_poll=note_phase)
         total = time.perf_counter() - started
+        cpu = cluster.worker_cpu_seconds()
     finally:
         cluster.stop_workers()
     repo = cluster.repository()
@@ -180,6 +199,7 @@ def run_campaign(cluster: ScaleOutCluster, urls: list[str], workers: int, timeou
         "to_gate_seconds": round(total, 2),
         "research_companies_per_minute": round(len(urls) / lead_phase * 60, 1),
         "companies_per_minute": round(len(urls) / total * 60, 1),
+        "worker_cpu_seconds": round(cpu, 1),
         "leads": counts["leads"],
         "drafts": counts["drafts"],
         "claims": len(claims),
@@ -188,10 +208,33 @@ def run_campaign(cluster: ScaleOutCluster, urls: list[str], workers: int, timeou
     }
 
 
+@contextmanager
+def scratch_database(kind: str, postgres_server: str) -> Iterator[str | None]:
+    """None for SQLite (a file in the cluster's data dir); a fresh PostgreSQL database otherwise."""
+    if kind == "sqlite":
+        yield None
+        return
+    from sqlalchemy.engine import make_url
+
+    from core.db.provision import create_database, drop_database
+
+    url = make_url(postgres_server).set(database=f"leadgen_bench_{uuid.uuid4().hex[:10]}")
+    rendered = url.render_as_string(hide_password=False)
+    create_database(rendered)
+    try:
+        yield rendered
+    finally:
+        drop_database(rendered)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_scale_out", description=__doc__)
     parser.add_argument("--n", type=int, default=1000, help="companies in the campaign")
     parser.add_argument("--shard-size", type=int, default=50)
+    parser.add_argument("--page-budget", type=int, default=8, help="pages read per company")
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma separated: sqlite, postgres")
+    parser.add_argument("--postgres-server", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="a scratch database is created on this server and dropped afterwards")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="sample web delay per response")
     parser.add_argument("--broker-url", default=os.environ.get("LEADGEN_BROKER_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--dataset", default=None)
@@ -211,29 +254,41 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     dataset = choose_dataset(args.dataset)
     records = load_records(dataset.path)
     urls = [f"http://{domain_of(record)}/" for record in records][: args.n]
-    runs = []
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    results: dict[str, Any] = {}
     with sample_web_process(args.latency_ms, dataset.path) as web, \
             tempfile.TemporaryDirectory(prefix="leadgen-scale-out-") as tmp:
-        for workers in (1, 2):
-            cluster = ScaleOutCluster(Path(tmp) / f"x{workers}", args.broker_url, web.proxy_url,
-                                      shard_size=args.shard_size)
-            runs.append(run_campaign(cluster, urls, workers, args.timeout))
-            print_summary(f"scale-out, {workers} worker(s)", runs[-1])
-    one, two = runs
+        for database in databases:
+            runs = []
+            for workers in (1, 2):
+                with scratch_database(database, args.postgres_server) as database_url:
+                    cluster = ScaleOutCluster(
+                        Path(tmp) / f"{database}-x{workers}", args.broker_url, web.proxy_url,
+                        shard_size=args.shard_size, database_url=database_url,
+                        extra_env={"LEADGEN_PAGE_BUDGET": str(args.page_budget)},
+                    )
+                    runs.append(run_campaign(cluster, urls, workers, args.timeout))
+                print_summary(f"scale-out on {database}, {workers} worker(s)", runs[-1])
+            one, two = runs
+            results[database] = {
+                "runs": runs,
+                "speedup_research": round(two["research_companies_per_minute"] / one["research_companies_per_minute"], 2),
+                "speedup_to_gate": round(two["companies_per_minute"] / one["companies_per_minute"], 2),
+            }
+            print_summary(f"scale-out speed-up on {database} (2 workers / 1)", {
+                "research": results[database]["speedup_research"],
+                "to approval gate": results[database]["speedup_to_gate"]})
     data = {
         "dataset": str(dataset.path),
         "full_dataset": dataset.full,
         "dataset_note": dataset.note,
         "companies": len(urls),
-        "settings": {"shard_size": args.shard_size, "latency_ms": args.latency_ms, "browser": False,
-                     "per_host_delay": 0.02, "worker_concurrency": 1, "database": "sqlite (WAL)"},
-        "runs": runs,
-        "speedup_research": round(two["research_companies_per_minute"] / one["research_companies_per_minute"], 2),
-        "speedup_to_gate": round(two["companies_per_minute"] / one["companies_per_minute"], 2),
+        "settings": {"shard_size": args.shard_size, "page_budget": args.page_budget,
+                     "latency_ms": args.latency_ms, "browser": False, "per_host_delay": 0.02,
+                     "worker_concurrency": 1, "company_concurrency": 16},
+        "databases": results,
     }
     write_result("scale_out", data, args.results_dir)
-    print_summary("scale-out speed-up (2 workers / 1)", {
-        "research": data["speedup_research"], "to approval gate": data["speedup_to_gate"]})
     return data
 
 

@@ -64,6 +64,25 @@ class CampaignBrief(_Strict):
     sequence_steps: int = Field(default=2, ge=1, le=5, description="E-mails per contact: first touch + follow-ups.")
 
 
+class Discovery(_Strict):
+    """Where a campaign finds its companies when none are listed.
+
+    ``yc``: the built-in starter directory (YC companies), pre-filtered by the ICP;
+    ``directory``: crawl the listing page at ``url`` (with its pagination);
+    ``web_search``: the configured search API, queried from the ICP.
+    """
+
+    source: Literal["yc", "directory", "web_search"]
+    url: str | None = None
+    limit: int = Field(default=50, ge=1, le=5000)
+
+    @model_validator(mode="after")
+    def _url(self) -> Discovery:
+        if self.source == "directory" and not (self.url or "").startswith(("http://", "https://")):
+            raise ValueError("a directory source needs the http(s) url of the listing page")
+        return self
+
+
 class Evidence(BaseModel):
     claim: str
     source_url: str

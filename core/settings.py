@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     )
     browser: bool = Field(default=True, description="Use Playwright (chromium) for JavaScript-rendered pages.")
     browser_executable: str = Field(default="/usr/bin/chromium", description="Chromium binary for Playwright.")
+    starter_directory: str | None = Field(
+        default=None,
+        description="JSONL company directory (YC format) used by the 'yc' discovery source; default: the bundled one.",
+    )
     page_cache: bool = Field(default=True, description="Keep fetched pages in a content-addressed disk cache.")
 
     # --- discovery and enrichment providers (optional) ------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from langgraph.types import Command
 
 from core import metrics
+from core.errors import InvalidInput
 from core.models import Lead
 from core.settings import Settings
 from graph.build import build_campaign_graph, open_checkpointer
@@ -44,6 +45,8 @@ class CampaignRunner:
         campaign = await asyncio.to_thread(repo.get_campaign, campaign_id)
         await asyncio.to_thread(repo.set_campaign_status, campaign_id, "running")
         try:
+            if not campaign.inputs and campaign.discovery:
+                campaign = await self._discover(campaign)
             async with open_checkpointer(self.settings) as saver:
                 graph = build_campaign_graph(saver)
                 config = self._config(campaign.thread_id)
@@ -67,6 +70,22 @@ class CampaignRunner:
                 repo.set_campaign_status, campaign_id, "failed", f"{type(exc).__name__}: {exc}"
             )
             raise
+
+    async def _discover(self, campaign):
+        """Find the companies of a campaign that named a discovery source instead of a list."""
+        from agents.discovery import discover
+        from core.models import Discovery
+
+        repo = self.deps.repository
+        urls = await discover(
+            Discovery.model_validate(campaign.discovery), campaign.brief,
+            fetcher=self.deps.fetcher, settings=self.settings,
+        )
+        if not urls:
+            raise InvalidInput(f"discovery ({campaign.discovery['source']}) found no companies for this brief")
+        await asyncio.to_thread(repo.set_campaign_inputs, campaign.id, urls)
+        log.info("campaign %s: discovery found %d companies", campaign.id, len(urls))
+        return await asyncio.to_thread(repo.get_campaign, campaign.id)
 
     async def resume(self, campaign_id: str, decisions: dict[str, dict] | None = None) -> str:
         """Wake a campaign paused at approval; decisions are read from the approval queue."""

@@ -161,6 +161,10 @@ def _forget(draft: BriefDraft, loc: tuple[str, ...], message: str) -> str:
     raise ValueError(f"unexpected validation error at {loc}: {message}")
 
 
+# Discovery sources the server can run itself (agents/discovery.py); others still need a list.
+RUNNABLE_DISCOVERY = ("yc", "web_search")
+
+
 def missing(draft: BriefDraft) -> list[str]:
     """Slots still needed, in the order they are asked for."""
     icp = draft.icp
@@ -168,7 +172,7 @@ def missing(draft: BriefDraft) -> list[str]:
     filled = {
         "offer": bool(draft.offer),
         "icp": has_icp,
-        "companies": bool(draft.companies),
+        "companies": bool(draft.companies) or draft.discovery in RUNNABLE_DISCOVERY,
         "sender_name": bool(draft.sender.name),
         "sender_company": bool(draft.sender.company),
         "sender_email": bool(draft.sender.email),

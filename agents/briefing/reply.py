@@ -17,8 +17,8 @@ QUESTIONS = {
     "postal_address": "What postal address goes in the e-mail footer? Anti-spam laws require one, "
                       "e.g. \"12 Harbour Road, Leith EH6 6LX\".",
 }
-NO_DISCOVERY = ("I noted {source} as a source, but this server cannot discover companies on its own "
-                "yet, so I need websites or domains to start.")
+NO_DISCOVERY = ("I noted {source} as a source, but this server can only discover companies from the "
+                "YC starter directory or a configured web search, so I need websites or domains to start.")
 _NONE = "-"
 
 

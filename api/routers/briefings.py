@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
 
 from agents.briefing import BriefDraft, Turn, brief_turn, created_reply, opening, partial_brief
-from agents.briefing.draft import missing, to_campaign_brief
+from agents.briefing.draft import RUNNABLE_DISCOVERY, missing, to_campaign_brief
 from api.auth import Principal
 from api.context import AppContext, Caller, Context, Launcher, Reviewer
 from api.launcher import CampaignLauncher
@@ -24,6 +24,7 @@ from api.routers.campaigns import create_campaign
 from api.schemas import BriefingMessageIn, BriefingOut, BriefingStartIn, CampaignIn
 from core.db.briefing_store import BriefingView
 from core.errors import Conflict
+from core.models import Discovery
 from tools.llm import TokenBudget, build_chat_model
 
 router = APIRouter(prefix="/api/v1/briefings", tags=["briefings"])
@@ -111,7 +112,12 @@ async def _create(
     """The same path as ``POST /api/v1/campaigns``; a list the campaign API refuses becomes a question."""
     assert turn.brief is not None
     try:
-        body = CampaignIn(brief=turn.brief, companies=turn.draft.companies)
+        discovery = (
+            Discovery(source=turn.draft.discovery)
+            if not turn.draft.companies and turn.draft.discovery in RUNNABLE_DISCOVERY
+            else None
+        )
+        body = CampaignIn(brief=turn.brief, companies=turn.draft.companies, discovery=discovery)
     except ValidationError as exc:
         problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         return None, f"The company list was not accepted: {problems}. Please send the websites again."

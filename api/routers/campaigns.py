@@ -25,13 +25,14 @@ async def create_campaign(
 ) -> CampaignOut:
     repo = ctx.repository
     engine = "llm" if ctx.settings.llm_enabled else "rules"
+    discovery = body.discovery.model_dump(mode="json") if body.discovery else None
     campaign_id = await asyncio.to_thread(
         repo.create_campaign, body.brief, body.companies,
-        workspace_id=principal.workspace_id, engine=engine,
+        workspace_id=principal.workspace_id, engine=engine, discovery=discovery,
     )
     await asyncio.to_thread(repo.audit, principal.workspace_id, principal.actor,
                             "campaign.create", "campaign", campaign_id, None,
-                            {"name": body.brief.name, "inputs": len(body.companies)})
+                            {"name": body.brief.name, "inputs": len(body.companies), "discovery": discovery})
     await launcher.start(campaign_id)
     view = await asyncio.to_thread(repo.get_campaign, campaign_id, principal.workspace_id)
     return CampaignOut.of(view)

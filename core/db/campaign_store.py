@@ -38,6 +38,7 @@ class CampaignStore(Store):
         workspace_id: str,
         thread_id: str | None = None,
         engine: str = "rules",
+        discovery: dict[str, Any] | None = None,
     ) -> str:
         with self._tx() as s:
             if s.get(Workspace, workspace_id) is None:
@@ -47,12 +48,21 @@ class CampaignStore(Store):
                 id=campaign_id, workspace_id=workspace_id, name=brief.name,
                 brief=brief.model_dump(mode="json"), status="draft",
                 thread_id=thread_id or campaign_id, inputs=list(inputs), counts={}, engine=engine,
+                discovery=discovery,
             ))
             try:
                 s.flush()
             except IntegrityError as exc:
                 raise Conflict(f"thread_id {thread_id} is used by another campaign") from exc
             return campaign_id
+
+    def set_campaign_inputs(self, campaign_id: str, inputs: list[str]) -> None:
+        """Record the companies a discovery source found (only while none are stored)."""
+        with self._tx() as s:
+            row = owned(s, Campaign, campaign_id, None)
+            if row.inputs:
+                raise Conflict(f"campaign {campaign_id} already has its companies")
+            row.inputs = list(inputs)
 
     def get_campaign(self, campaign_id: str, workspace_id: str | None = None) -> CampaignView:
         with self._tx() as s:
@@ -114,7 +124,8 @@ def _campaign_view(row: Campaign, counts: dict[str, Any]) -> CampaignView:
     return CampaignView(
         id=row.id, workspace_id=row.workspace_id, name=row.name,
         brief=CampaignBrief.model_validate(row.brief), status=row.status, thread_id=row.thread_id,
-        inputs=list(row.inputs), counts=counts, engine=row.engine, created_at=row.created_at,
+        inputs=list(row.inputs), discovery=row.discovery, counts=counts, engine=row.engine,
+        created_at=row.created_at,
         updated_at=row.updated_at, error=row.error,
     )
 

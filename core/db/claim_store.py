@@ -49,13 +49,13 @@ class ClaimStore(Store):
                 claimed_at=now, attempts=1,
             )
             current = LeadClaim.__table__.c
-            stmt = stmt.on_conflict_do_update(
+            claim = stmt.on_conflict_do_update(
                 index_elements=["campaign_id", "url"],
                 set_={"claimed_by": worker, "claimed_at": now, "attempts": current.attempts + 1},
                 where=current.finished_at.is_(None)
                 & (current.claimed_at < now - timedelta(seconds=lease_seconds)),
             ).returning(current.id)
-            return s.execute(stmt).scalar_one_or_none() is not None
+            return s.execute(claim).scalar_one_or_none() is not None
 
     def finish_claim(self, campaign_id: str, url: str) -> None:
         with self._tx() as s:
@@ -97,9 +97,9 @@ class ClaimStore(Store):
             dialect = s.get_bind().dialect.name
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             stmt = insert(LeadPhase).values(campaign_id=campaign_id, shards=shards, started_at=utcnow())
-            stmt = stmt.on_conflict_do_nothing(index_elements=["campaign_id"]).returning(
+            begin = stmt.on_conflict_do_nothing(index_elements=["campaign_id"]).returning(
                 LeadPhase.campaign_id)
-            return s.execute(stmt).scalar_one_or_none() is not None
+            return s.execute(begin).scalar_one_or_none() is not None
 
     def finish_lead_phase(self, campaign_id: str, worker: str) -> bool:
         """Mark the lead phase finished once every input's research has finished. True for the

@@ -160,6 +160,7 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(32), server_default="draft")
     thread_id: Mapped[str] = mapped_column(String(200), unique=True)
     inputs: Mapped[list[Any]]
+    discovery: Mapped[dict[str, Any] | None]  # core.models.Discovery when companies are found, not listed
     counts: Mapped[dict[str, Any] | None]
     engine: Mapped[str] = mapped_column(String(20), server_default="rules")
     created_at: Mapped[datetime] = _created()

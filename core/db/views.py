@@ -22,6 +22,7 @@ class CampaignView(_View):
     status: str
     thread_id: str
     inputs: list[str]
+    discovery: dict[str, Any] | None = None
     counts: dict[str, Any] = Field(default_factory=dict)
     engine: str
     created_at: datetime

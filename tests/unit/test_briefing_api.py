@@ -95,11 +95,18 @@ def test_invalid_email_becomes_a_question(client, world, as_role):
     assert "dana@evalcraft" in answer["reply"] and "not accepted" in answer["reply"]
 
 
-def test_discovery_source_is_recorded_but_companies_are_still_asked_for(client, world, as_role):
+def test_runnable_discovery_source_replaces_the_company_list(client, world, as_role):
     headers = as_role("reviewer")
     answer = client.post("/api/v1/briefings", headers=headers,
                          json={"content": "use the YC directory"}).json()
-    assert answer["discovery"] == "yc" and "companies" in answer["missing"]
+    assert answer["discovery"] == "yc" and "companies" not in answer["missing"]
+
+
+def test_discovery_source_the_server_cannot_run_still_asks_for_companies(client, world, as_role):
+    headers = as_role("reviewer")
+    answer = client.post("/api/v1/briefings", headers=headers,
+                         json={"content": "pull them from crunchbase"}).json()
+    assert answer["discovery"] == "crunchbase" and "companies" in answer["missing"]
 
 
 def test_sse_stream_has_deltas_then_the_message(client, world, as_role):
