@@ -24,7 +24,7 @@ def build_lead_graph():
     g.add_node("write", nodes.write)
     g.add_node("save", nodes.save)
     g.add_edge(START, "research")
-    g.add_edge("research", "qualify")
+    g.add_conditional_edges("research", nodes.route_after_research, ["qualify", "save"])
     g.add_conditional_edges("qualify", nodes.route_after_qualify, ["write", "save"])
     g.add_edge("write", "save")
     g.add_edge("save", END)

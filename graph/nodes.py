@@ -68,6 +68,12 @@ async def qualify(state: LeadState, runtime: Runtime[Deps]) -> dict:
     return {"lead": lead.model_dump(mode="json")}
 
 
+def route_after_research(state: LeadState) -> str:
+    """A lead that already has a verdict (stored by a research shard, or a failed fetch) needs no
+    qualifying or writing again: straight to save."""
+    return "qualify" if state["lead"].get("status") is None else "save"
+
+
 def route_after_qualify(state: LeadState) -> str:
     return "write" if state["lead"].get("status") == "qualified" else "save"
 

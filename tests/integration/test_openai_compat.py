@@ -54,7 +54,7 @@ async def test_write_drafts_over_http_with_tool_calling(settings):
     second_user = stub.requests[1]["body"]["messages"][1]["content"]
     assert "Northwind raised a $12M Series A" in second_user.split("<company_data>")[0]
 
-    usage = budget.usage_by_lead()[HOME]
+    usage = budget.usage_by_lead()["northwind.io"]
     assert (usage.input_tokens, usage.output_tokens, usage.calls) == (642, 108, 2)
     assert budget.spent_usd > 0
 

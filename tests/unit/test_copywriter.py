@@ -216,7 +216,7 @@ async def test_llm_path_structured_output_goes_through_the_guard():
     block = user.split("<company_data>", 1)[1].split("</company_data>", 1)[0]
     assert "Foo Ventures" in block and "Foo Ventures" not in user.replace(block, "")
     assert "Northwind raised a $12M Series A" in model.calls[1]["messages"][1].content  # earlier hook to avoid
-    assert budget.usage_by_lead()[HOME].calls == 2
+    assert budget.usage_by_lead()["northwind.io"].calls == 2
 
 
 async def test_llm_failure_falls_back_to_rules_with_a_flag():

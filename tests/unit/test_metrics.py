@@ -305,6 +305,13 @@ async def test_qualify_node_counts_skipped_and_verdicts():
     assert value("leadgen_leads_total", stage="qualify", outcome=outcome) == before[outcome] + 1
 
 
+class _NoExperiments:
+    """The write node asks the repository whether the campaign runs an experiment: it does not."""
+
+    def campaign_experiment(self, campaign_id: str):
+        return None
+
+
 async def test_write_node_counts_each_drafts_guard_flags():
     lead = _lead()
     lead.status, lead.qualification = "qualified", Qualification(fit=True, score=80)
@@ -314,7 +321,7 @@ async def test_write_node_counts_each_drafts_guard_flags():
               for name in ("missing_opt_out", "no_claim", "no_recipient", "spam_phrasing",
                            "unsupported_claim_removed", "body_too_long")}
     with change("leadgen_leads_total", stage="write", outcome="ok") as written:
-        update = await nodes.write(state, _runtime())
+        update = await nodes.write(state, _runtime(repository=_NoExperiments()))
     drafts = update["lead"]["drafts"]
     assert drafts and written == [1.0]
     flags = [flag for draft in drafts for flag in draft["flags"]]
