@@ -42,7 +42,7 @@ demo: install
 	$(VENV)/bin/leadgen demo
 
 test: install
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n 3
 
 test-fast: install
 	$(VENV)/bin/python -m pytest -q -m "not slow and not browser"
