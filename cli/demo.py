@@ -9,11 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from cli.database import ensure_database
+from cli.run import run_to_gate
 from core.briefs import load_brief
 from core.models import Lead
 from core.settings import Settings
-from cli.database import ensure_database
-from cli.run import run_to_gate
 
 DEMO_BRIEF = Path(__file__).parent / "data" / "demo_brief.yaml"
 DEMO_USER = ("reviewer@demo.local", "demo-reviewer")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,9 +25,9 @@ def _prompt_overrides(refs: list[str]) -> dict[str, str]:
 
 @eval_app.command("run")
 def eval_run(
-    prompts: Annotated[Optional[list[str]], typer.Option("--prompts", help="Prompt versions to use, e.g. copywriter/first_touch@v2 (repeatable).")] = None,
+    prompts: Annotated[list[str] | None, typer.Option("--prompts", help="Prompt versions to use, e.g. copywriter/first_touch@v2 (repeatable).")] = None,
     engine: Annotated[str, typer.Option(help="rules or llm (LEADGEN_LLM_* settings).")] = "rules",
-    slice_: Annotated[Optional[str], typer.Option("--slice", help="ci, qualification, hostile, copy, review; default: everything.")] = None,
+    slice_: Annotated[str | None, typer.Option("--slice", help="ci, qualification, hostile, copy, review; default: everything.")] = None,
     out_dir: Annotated[Path, typer.Option(help="Where runs are written.")] = RUNS_DIR,
 ) -> None:
     """Run the suite; prints the metrics and the run's results.json path."""
@@ -45,7 +45,7 @@ def eval_run(
 def eval_compare(
     run_a: Annotated[Path, typer.Argument(help="Baseline run (dir or results.json).")],
     run_b: Annotated[Path, typer.Argument(help="Candidate run (dir or results.json).")],
-    out_dir: Annotated[Optional[Path], typer.Option(help="Report directory (default: next to run B).")] = None,
+    out_dir: Annotated[Path | None, typer.Option(help="Report directory (default: next to run B).")] = None,
 ) -> None:
     """Compare two runs per metric and per case; writes Markdown, HTML (with a chart) and JSON."""
     from evals.compare import compare_runs
@@ -67,7 +67,7 @@ def eval_compare(
 
 @eval_app.command("gate")
 def eval_gate(
-    run: Annotated[Optional[Path], typer.Argument(help="A run to check; default: run the ci slice now.")] = None,
+    run: Annotated[Path | None, typer.Argument(help="A run to check; default: run the ci slice now.")] = None,
     tolerance: Annotated[float, typer.Option(help="Allowed drop below the baseline per rate.")] = 0.02,
 ) -> None:
     """Exit 1 when a metric falls below the committed baseline (evals/baseline.json) beyond the tolerance."""
@@ -99,9 +99,9 @@ def eval_add_from_reviews(
 def eval_replay(
     source: Annotated[str, typer.Argument(help="Recorded outcomes: a JSONL file, or 'db' for the configured database.")],
     candidate: Annotated[str, typer.Option(help="Scorer to evaluate, MODULE:FUNCTION taking (company, brief).")] = "agents.qualifier:qualify_rules",
-    campaign: Annotated[Optional[str], typer.Option(help="Only this campaign (with 'db').")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign (with 'db').")] = None,
     workspace: Annotated[str, typer.Option(help="Workspace (with 'db').")] = "default",
-    out: Annotated[Optional[Path], typer.Option(help="Write the report as JSON here.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the report as JSON here.")] = None,
 ) -> None:
     """Would a new version have ranked the leads that replied higher? precision@k, AP, NDCG."""
     from core.settings import Settings

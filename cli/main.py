@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,10 +30,10 @@ app.add_typer(users_app, name="users")
 
 
 def _register_subapps() -> None:
-    from cli.evals import eval_app
-    from cli.ops import ops_app
     from cli.discover import discover_app
+    from cli.evals import eval_app
     from cli.experiments import experiments_app
+    from cli.ops import ops_app
     from cli.outbox import outbox_app
 
     app.add_typer(eval_app, name="eval")
@@ -71,15 +71,14 @@ def run(
     brief: Annotated[Path, typer.Option(help="Campaign brief (YAML or JSON).")],
     companies: Annotated[Path, typer.Option(help="Company URLs/domains, one a line, or a CSV with a 'website' column.")],
     out: Annotated[str, typer.Option(help="Results file (JSON lines); '-' for stdout.")] = "results.jsonl",
-    proxy: Annotated[Optional[str], typer.Option(help="HTTP proxy for every web request (overrides LEADGEN_HTTP_PROXY).")] = None,
+    proxy: Annotated[str | None, typer.Option(help="HTTP proxy for every web request (overrides LEADGEN_HTTP_PROXY).")] = None,
     workspace: Annotated[str, typer.Option(help="Workspace that owns the campaign.")] = "default",
 ) -> None:
     """Run a campaign up to the approval gate and write one JSON line per input company."""
-    from core.briefs import load_brief
-    from tools.sources.files import read_company_file
-
     from cli.database import ensure_database
     from cli.run import run_to_gate
+    from core.briefs import load_brief
+    from tools.sources.files import read_company_file
 
     try:
         parsed = load_brief(brief)
@@ -202,7 +201,7 @@ def campaigns_list(workspace: str = "default") -> None:
 
 @approvals_app.command("list")
 def approvals_list(
-    campaign: Annotated[Optional[str], typer.Option(help="Only this campaign.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
     status: str = "pending",
 ) -> None:
     """List approval items (draft e-mails waiting for a decision)."""

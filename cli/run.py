@@ -6,12 +6,12 @@ import asyncio
 import sys
 from typing import IO
 
+from cli.database import ensure_database  # noqa: F401  (re-exported for callers)
+from cli.results import OrderedResultWriter, Progress, unique_inputs
 from core.models import CampaignBrief, Lead
 from core.settings import Settings
 from graph.deps import open_deps
 from graph.runner import CampaignRunner
-from cli.database import ensure_database  # noqa: F401  (re-exported for callers)
-from cli.results import OrderedResultWriter, Progress, unique_inputs
 
 
 async def run_to_gate(

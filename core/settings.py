@@ -6,8 +6,8 @@ engine). `.env.example` documents every field below; keep the two in sync (a tes
 
 from __future__ import annotations
 
-from functools import cached_property
 import json
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 

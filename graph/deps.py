@@ -54,8 +54,8 @@ async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]
     """Build production Deps from settings; close what needs closing on exit."""
     from agents.send_policy import SendPolicy
     from memory.store import OutcomeMemory
-    from tools.llm import TokenBudget, build_chat_model
     from tools.enrich import build_enrichers
+    from tools.llm import TokenBudget, build_chat_model
     from tools.mail.factory import build_mailer
     from tools.web.fetcher import build_fetcher
 

@@ -59,4 +59,4 @@ async def test_campaign_with_discovery_source_researches_what_it_found(tmp_path,
     assert len(campaign.inputs) == 4 and campaign.discovery["source"] == "yc"
     assert status in ("awaiting_approval", "completed")
     assert len(leads) == 4
-    assert all(lead.status in ("qualified", "disqualified") for lead in leads), [(l.url, l.error) for l in leads]
+    assert all(lead.status in ("qualified", "disqualified") for lead in leads), [(lead.url, lead.error) for lead in leads]

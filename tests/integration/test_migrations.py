@@ -50,7 +50,7 @@ def test_single_linear_history():
     assert len(SCRIPT.get_heads()) == 1
     revisions = list(SCRIPT.walk_revisions())  # head first, each revising the next one
     assert revisions[-1].down_revision is None
-    for newer, older in zip(revisions, revisions[1:]):
+    for newer, older in zip(revisions, revisions[1:], strict=False):
         assert newer.down_revision == older.revision
 
 

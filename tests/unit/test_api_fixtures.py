@@ -132,8 +132,9 @@ def db_url(tmp_path, migrated_template) -> str:
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
     """Real argon2, with the cheapest parameters: the suite creates and logs in many users."""
-    import api.accounts
     from argon2 import PasswordHasher
+
+    import api.accounts
 
     monkeypatch.setattr(api.accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
