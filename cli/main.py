@@ -133,6 +133,8 @@ def serve(
 
     settings = Settings()
     ensure_database(settings)
+    if settings.secret_key == Settings.model_fields["secret_key"].default:
+        typer.echo("warning: LEADGEN_SECRET_KEY is the built-in placeholder; set your own before real use", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
 
 

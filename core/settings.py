@@ -155,7 +155,7 @@ class Settings(BaseSettings):
     guardrail_min_sent: int = Field(default=20, description="Sends in the window before the bounce-rate guardrail may trigger (complaints always count).")
 
     # --- API, auth, workers -------------------------------------------------------
-    secret_key: str = Field(default="dev-insecure-change-me", description="Signs JWTs and unsubscribe tokens. Set in production.")
+    secret_key: str = Field(default="dev-insecure-change-me-before-any-real-use", description="Signs JWTs and unsubscribe tokens. Set in production.")
     jwt_expiry_minutes: int = Field(default=30, description="Access token lifetime in minutes.")
     broker_url: str | None = Field(default=None, description="Celery broker (redis://127.0.0.1:6379/0). Unset: campaigns run in-process.")
     celery_queue: str = Field(default="leadgen", description="Celery queue the API sends campaign tasks to and workers consume.")

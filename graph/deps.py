@@ -31,7 +31,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     page_budget: int = 8
     public_base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = "dev-insecure-change-me"
+    secret_key: str = "dev-insecure-change-me-before-any-real-use"
     budget: Any | None = None  # tools.llm.TokenBudget
     send_policy: Any | None = None  # agents.send_policy.SendPolicy; None = send as soon as approved
     enrichers: list[Any] = field(default_factory=list)  # tools.enrich.Enricher; empty = none configured
