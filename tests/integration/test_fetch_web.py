@@ -101,12 +101,15 @@ async def test_per_host_concurrency_never_exceeds_two(make_web):
 async def test_min_delay_between_request_starts_to_one_host(make_web):
     routes = {f"/p{i}": page(HTML) for i in range(5)}
     with serve(routes) as srv:
-        web = make_web(per_host_delay=0.2, page_cache=False)
+        web = make_web(per_host_delay=0.3, page_cache=False)
         await asyncio.gather(*(web.fetch(srv.url(f"/p{i}")) for i in range(5)))
         starts = sorted(r.started for r in srv.requests)
     assert len(starts) == 6  # robots.txt + 5 pages
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.18
+    # Starts are seen by the server, after the client's own scheduling and the network: allow for
+    # that jitter; without the limiter these gaps are about a millisecond.
+    assert min(gaps) >= 0.2
+    assert sum(gaps) / len(gaps) >= 0.27
 
 
 async def test_cache_hit_avoids_a_second_request(make_web):
