@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--single-process",  # renderer, network and storage in the browser process: a third of the memory
+    "--no-zygote",  # no zygote processes to fork renderers from (needs --no-sandbox, set above)
     # Memory: the tabs of every site share one renderer process with a small JS heap.
     "--renderer-process-limit=1",
     "--in-process-gpu",  # software compositing in the browser process: one process less
@@ -45,6 +47,8 @@ MAX_OPEN_PAGES = 4  # tabs rendering at once (they wait on the network more than
 SETTLE_SECONDS = 0.5  # after DOMContentLoaded, wait at most this long for the DOM to settle
 QUIET_SECONDS = 0.1  # settled = no DOM change and no request of the page for this long
 PAGE_USES = 20  # a tab is replaced after this many renders, so nothing accumulates in one
+# The renderer's memory grows with every site it has shown; a fresh browser starts small again.
+RELAUNCH_AFTER_RENDERS = 100
 VIEWPORT = {"width": 1024, "height": 768}
 # Runs before any page script: remembers when the DOM last changed, for the settle wait.
 _MUTATION_PROBE = """(() => {
@@ -104,6 +108,8 @@ class BrowserFetcher:
         self._context: Any = None
         self._idle: list[_Tab] = []
         self._start_lock = asyncio.Lock()
+        self._renders_since_launch = 0
+        self._relaunching = False
         self._client = build_client(settings, self.guard)
 
     async def _ensure_browser(self) -> Any:
@@ -252,6 +258,8 @@ class BrowserFetcher:
         from playwright.async_api import Error as PlaywrightError
 
         await self.guard.check(url)
+        if self._renders_since_launch >= RELAUNCH_AFTER_RENDERS and not self._relaunching:
+            await self._retire_browser()
         try:
             async with self._open_pages, asyncio.timeout(self.settings.fetch_timeout + SETTLE_SECONDS + 5):
                 return await self._render(url, document)
@@ -260,7 +268,33 @@ class BrowserFetcher:
         except PlaywrightError as exc:  # launch failures, crashed browser, closed context
             raise FetchError(f"browser failed on {url}: {exc}", kind="browser", url=url) from exc
 
+    async def _retire_browser(self) -> None:
+        """Waits for the renders under way, then closes the browser; the next render launches a
+        new one (the Playwright driver stays)."""
+        from playwright.async_api import Error as PlaywrightError
+
+        self._relaunching = True
+        try:
+            for _ in range(MAX_OPEN_PAGES):
+                await self._open_pages.acquire()
+            try:
+                async with self._start_lock:
+                    browser, self._browser = self._browser, None
+                    self._context, self._idle = None, []
+                    self._renders_since_launch = 0
+                if browser is not None:
+                    try:
+                        await browser.close()
+                    except PlaywrightError:
+                        pass  # already gone
+            finally:
+                for _ in range(MAX_OPEN_PAGES):
+                    self._open_pages.release()
+        finally:
+            self._relaunching = False
+
     async def _render(self, url: str, document: Page | None) -> Page:
+        self._renders_since_launch += 1
         tab = await self._take_tab()
         healthy = False
         try:
