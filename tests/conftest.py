@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -74,6 +76,23 @@ def require_service(host: str, port: int, name: str) -> None:
 def postgres_url() -> str:
     require_service("127.0.0.1", 5432, "PostgreSQL")
     return os.environ.get("LEADGEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def scratch_postgres(prefix: str, *, migrate: bool = True):
+    """A fresh PostgreSQL database (migrated to head unless told otherwise), dropped afterwards."""
+    from core.db.migrate import upgrade
+    from core.db.provision import create_database, drop_database
+
+    require_service("127.0.0.1", 5432, "PostgreSQL")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{prefix}_{uuid.uuid4().hex[:12]}"
+    create_database(url)
+    try:
+        if migrate:
+            upgrade(url)
+        yield url
+    finally:
+        drop_database(url)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -41,16 +40,11 @@ def cli_env(tmp_path, sample_web):
 
 @pytest.fixture
 def pg_database(postgres_url):
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
-    import psycopg
+    """A fresh, empty PostgreSQL database for one test (the CLI migrates it), dropped afterwards."""
+    from tests.conftest import scratch_postgres
 
-    name = f"leadgen_e2e_{uuid.uuid4().hex[:10]}"
-    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres("leadgen_e2e", migrate=False) as url:
+        yield url
 
 
 def leadgen(*args: str, env: dict, cwd: Path, check: bool = True, timeout: int = 600):

@@ -6,12 +6,8 @@ test seeds its own uniquely named workspaces, so tests share the database but no
 
 from __future__ import annotations
 
-import uuid
-
-import psycopg
 import pytest
 
-from core.db.migrate import upgrade
 from tests.unit.test_api_approvals import *  # noqa: F403  (the same tests, collected here again)
 
 pytestmark = pytest.mark.postgres
@@ -19,20 +15,10 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def pg_module_url():
-    from tests.conftest import require_service
+    from tests.conftest import scratch_postgres
 
-    require_service("127.0.0.1", 5432, "PostgreSQL")
-    base = "postgresql://postgres@127.0.0.1:5432"
-    name = f"leadgen_api_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        upgrade(url)
+    with scratch_postgres("leadgen_api") as url:
         yield url
-    finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

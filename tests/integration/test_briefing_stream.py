@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 
@@ -17,7 +15,6 @@ from api.accounts import create_user
 from api.app import create_app
 from api.context import get_launcher
 from core.db.engine import make_engine, session_factory
-from core.db.migrate import upgrade
 from core.db.repository import Repository
 from core.settings import Settings
 from tests.unit.test_api_fixtures import PASSWORD, SECRET, RecordingLauncher
@@ -28,17 +25,10 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_url(postgres_url):
-    base = "postgresql://postgres@127.0.0.1:5432"
-    name = f"leadgen_briefing_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        upgrade(url)
+    from tests.conftest import scratch_postgres
+
+    with scratch_postgres("leadgen_briefing") as url:
         yield url
-    finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
