@@ -31,7 +31,8 @@ BULK_MAX = 5000
 
 def lead_of(repo: Repository, approval: ApprovalView) -> Lead | None:
     """The stored lead result (the full Lead dump) an approval item's draft was written for."""
-    leads = repo.campaign_leads(approval.campaign_id, workspace_id=approval.workspace_id)
+    leads = repo.leads_by_urls(approval.campaign_id, [approval.lead_url],
+                               workspace_id=approval.workspace_id)
     return next((lead for lead in leads if lead.url == approval.lead_url), None)
 
 

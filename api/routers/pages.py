@@ -135,12 +135,16 @@ async def campaigns_page(request: Request, principal: PagePrincipal, ctx: Contex
 
 
 def _queue_entries(ctx: AppContext, items: list[ApprovalView]) -> list[dict]:
+    # Only the leads of this page's items: a campaign can hold thousands of leads.
+    urls: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        urls.setdefault((item.campaign_id, item.workspace_id), set()).add(item.lead_url)
     leads: dict[str, dict[str, Lead]] = {}
+    for (campaign_id, workspace_id), wanted in urls.items():
+        found = ctx.repository.leads_by_urls(campaign_id, wanted, workspace_id=workspace_id)
+        leads[campaign_id] = {lead.url: lead for lead in found}
     entries = []
     for item in items:
-        if item.campaign_id not in leads:
-            found = ctx.repository.campaign_leads(item.campaign_id, workspace_id=item.workspace_id)
-            leads[item.campaign_id] = {lead.url: lead for lead in found}
         lead = leads[item.campaign_id].get(item.lead_url)
         contact = None
         if lead and item.contact and item.contact.email:

@@ -1,4 +1,5 @@
-"""Writing one researched ``Lead`` into its tables: company, contacts, lead, evidence, drafts, approvals.
+"""Writing one researched ``Lead`` into its tables: company, contacts, lead, evidence, drafts, approvals;
+and reading back the stored leads of given URLs (a page of approval items needs only its own).
 
 Idempotent: saving the same lead twice changes nothing; saving an updated lead updates rows in
 place and never touches a draft a reviewer already edited or decided.
@@ -6,6 +7,7 @@ place and never touches a draft a reviewer already edited or decided.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select
@@ -13,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.db.digests import normalize_domain, normalize_email
+from core.db.store import Store, owned
 from core.db.tables import (
     ApprovalItem,
     AuditEntry,
@@ -30,6 +33,33 @@ from core.models import Contact as ContactModel
 from core.models import Draft, Lead
 
 EDIT_ACTION = "approval.edit"
+
+
+class LeadStore(Store):
+    """Stored leads looked up by URL, without loading the rest of their campaign."""
+
+    def leads_by_urls(
+        self, campaign_id: str, urls: Iterable[str], workspace_id: str | None = None
+    ) -> list[Lead]:
+        """The stored leads of ``campaign_id`` whose URL is in ``urls``, in campaign order.
+
+        One query, for a page's worth of URLs (the reviewer queue asks for at most a page);
+        unknown URLs are left out. The campaign must belong to ``workspace_id`` when one is
+        given (``NotFound`` otherwise), as in ``campaign_leads``.
+        """
+        if isinstance(urls, str):
+            raise TypeError("urls must be a collection of URLs, not one string")
+        wanted = sorted(set(urls))
+        with self._tx() as s:
+            owned(s, Campaign, campaign_id, workspace_id)
+            if not wanted:
+                return []
+            results = s.scalars(
+                select(LeadRow.result)
+                .where(LeadRow.campaign_id == campaign_id, LeadRow.url.in_(wanted))
+                .order_by(LeadRow.input_index, LeadRow.url)
+            )
+            return [Lead.model_validate(result) for result in results]
 
 
 def upsert(
