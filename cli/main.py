@@ -194,11 +194,15 @@ def _repo():
 
 @campaigns_app.command("list")
 def campaigns_list(workspace: str = "default") -> None:
-    """List campaigns with their status."""
+    """List campaigns with their status (and LLM spend, for campaigns that used the LLM)."""
     _, repo = _repo()
     ws = repo.ensure_workspace(workspace)
-    for c in repo.list_campaigns(ws):
-        typer.echo(f"{c.id}  {c.status:<18} {c.name}")
+    campaigns = repo.list_campaigns(ws)
+    spend = repo.llm_spend_by_campaign(c.id for c in campaigns)
+    for c in campaigns:
+        llm = spend.get(c.id)
+        used = f"  llm: {llm.tokens} tokens, ${llm.cost_usd:.4f}, {llm.calls} calls" if llm else ""
+        typer.echo(f"{c.id}  {c.status:<18} {c.name}{used}")
 
 
 @approvals_app.command("list")

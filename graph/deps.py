@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ class Deps:
     page_budget: int = 8
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: str = "dev-insecure-change-me-before-any-real-use"
-    budget: Any | None = None  # tools.llm.TokenBudget
+    budget: Any | None = None  # tools.llm.TokenBudget; bound to one campaign by for_campaign
     send_policy: Any | None = None  # agents.send_policy.SendPolicy; None = send as soon as approved
     enrichers: list[Any] = field(default_factory=list)  # tools.enrich.Enricher; empty = none configured
     extra: dict[str, Any] = field(default_factory=dict)
@@ -40,6 +40,15 @@ class Deps:
     @property
     def engine(self) -> str:
         return "llm" if self.llm is not None else "rules"
+
+    def for_campaign(self, campaign_id: str) -> Deps:
+        """These deps with the LLM budget of ``campaign_id``: its limits over the spend stored for
+        the campaign, so earlier runs, resumes and other workers count. Reads the database: call it
+        off the event loop. Unchanged without a budget or a repository, or when already bound."""
+        budget = self.budget
+        if budget is None or self.repository is None or budget.campaign_id == campaign_id:
+            return self
+        return replace(self, budget=budget.for_campaign(campaign_id, self.repository))
 
 
 def make_repository(settings: Settings) -> Repository:
@@ -75,11 +84,8 @@ async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]
             page_budget=settings.page_budget,
             public_base_url=settings.public_base_url,
             secret_key=settings.secret_key,
-            budget=TokenBudget(
-                max_tokens=settings.llm_token_budget, max_cost_usd=settings.llm_cost_budget_usd
-            )
-            if llm is not None
-            else None,
+            # The limits only: the runner and the shards bind it to a campaign (Deps.for_campaign).
+            budget=TokenBudget.from_settings(settings) if llm is not None else None,
             send_policy=overrides.pop("send_policy", None) or SendPolicy.from_settings(settings),
             enrichers=enrichers,
             **overrides,

@@ -25,7 +25,9 @@ class CampaignRunner:
     """Runs the campaign graph for campaigns stored in the repository.
 
     ``thread_id`` of the LangGraph thread is the campaign's ``thread_id`` column, so any
-    process with the same database and checkpointer can pick a campaign up.
+    process with the same database and checkpointer can pick a campaign up. Each run gets the
+    campaign's stored LLM budget (``Deps.for_campaign``): a resumed, restarted or sharded campaign
+    spends one budget, not one per process.
     """
 
     def __init__(self, settings: Settings, deps: Deps) -> None:
@@ -47,6 +49,7 @@ class CampaignRunner:
         try:
             if not campaign.inputs and campaign.discovery:
                 campaign = await self._discover(campaign)
+            deps = await asyncio.to_thread(self.deps.for_campaign, campaign_id)
             async with open_checkpointer(self.settings) as saver:
                 graph = build_campaign_graph(saver)
                 config = self._config(campaign.thread_id)
@@ -62,7 +65,7 @@ class CampaignRunner:
                         "brief": campaign.brief.model_dump(mode="json"),
                         "inputs": list(campaign.inputs),
                     }
-                await self._drive(graph, stream_input, config, on_lead)
+                await self._drive(graph, stream_input, config, deps, on_lead)
                 return await self._finish(graph, config, campaign_id)
         except Exception as exc:
             log.exception("campaign %s failed", campaign_id)
@@ -98,12 +101,13 @@ class CampaignRunner:
             if not state.next:
                 return campaign.status  # not paused (still running elsewhere, or finished)
             await asyncio.to_thread(repo.set_campaign_status, campaign_id, "sending")
-            await self._drive(graph, Command(resume={"decisions": decisions or {}}), config, None)
+            deps = await asyncio.to_thread(self.deps.for_campaign, campaign_id)
+            await self._drive(graph, Command(resume={"decisions": decisions or {}}), config, deps, None)
             return await self._finish(graph, config, campaign_id)
 
-    async def _drive(self, graph, stream_input, config, on_lead: LeadCallback | None) -> None:
+    async def _drive(self, graph, stream_input, config, deps: Deps, on_lead: LeadCallback | None) -> None:
         async for namespace, update in graph.astream(
-            stream_input, config, context=self.deps, stream_mode="updates", subgraphs=True
+            stream_input, config, context=deps, stream_mode="updates", subgraphs=True
         ):
             if namespace or on_lead is None:
                 continue

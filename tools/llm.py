@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -24,6 +24,9 @@ from core.errors import BudgetExhausted, LeadgenError
 from core.settings import Settings
 
 Schema = TypeVar("Schema", bound=BaseModel)
+T = TypeVar("T")
+
+DEFAULT_HOLD_SECONDS = 600.0  # life of a reservation when not derived from settings (hold_seconds_for)
 
 # USD per million tokens (input, output). Matched by longest model-name prefix; models not
 # listed (local servers) cost nothing and are limited by tokens only.
@@ -87,22 +90,90 @@ class LeadUsage:
     cost_usd: float = 0.0
     calls: int = 0
 
+    def add(self, input_tokens: int, output_tokens: int, cost_usd: float, calls: int = 1) -> None:
+        self.input_tokens += input_tokens
+        self.output_tokens += output_tokens
+        self.cost_usd += cost_usd
+        self.calls += calls
+
+
+@dataclass
+class Reservation:
+    """What one LLM call in flight holds of a budget, and the usage it reported (``UsageRecorder``)
+    until ``TokenBudget.settle`` charges it."""
+
+    tokens: int
+    cost_usd: float
+    lead_key: str | None = None
+    hold_id: str | None = None  # the database hold of a persistent budget
+    usage: LeadUsage = field(default_factory=LeadUsage)
+    settled: bool = False
+
+
+def hold_seconds_for(settings: Settings) -> float:
+    """How long a reservation lives: twice the longest call the client makes (timeout × attempts)."""
+    return 2 * settings.llm_timeout * (settings.llm_max_retries + 1)
+
 
 class TokenBudget:
-    """Tokens and USD one campaign may spend on the LLM. Safe to share across threads and tasks."""
+    """Tokens and USD one campaign may spend on the LLM. Safe to share across threads and tasks.
 
-    def __init__(self, max_tokens: int, max_cost_usd: float, *, model: str | None = None) -> None:
+    Without ``campaign_id`` and ``store`` the spend lives in this object (unit use, evals, the
+    briefing chat). With them it is the campaign's, kept in the database (``store`` is the
+    Repository, ``core.db.budget_store``): what earlier runs, resumes and other workers spent is
+    loaded, and every reservation and charge goes through the database, so the limit holds per
+    campaign, not per process. Methods then block on the database: call them off the event loop
+    (``structured_call`` does). ``spent_*``, ``exhausted`` and ``used_ratios`` show the campaign's
+    spend as last seen (``refresh`` reads it again); ``usage_by_lead`` only this object's calls.
+
+    The guarantee: ``reserve`` (``structured_call`` runs it before every call) holds the call's
+    estimated prompt tokens and their price atomically. A call starts only if spent + held by
+    calls in flight + its estimate stays within the limit (tokens and USD alike), counted over
+    every thread, task and process sharing the campaign: two calls whose estimates together pass
+    what is left never both start. Only what an estimate cannot know goes over: the answer's
+    tokens and any under-estimate of the prompt (4 characters a token). Spend therefore ends over
+    the limit by at most that excess of the calls in flight when it was reached: one call's
+    answer (plus estimate error) per concurrent call, i.e. per worker times its
+    ``company_concurrency``. Nothing is lost: every charge is one atomic increment. A hold whose
+    call never settles (a worker killed mid-call) expires after ``hold_seconds``. ``charge``
+    (usage recorded without a reservation, e.g. ``UsageRecorder`` as a plain callback) is checked
+    by the next reservation only.
+    """
+
+    def __init__(self, max_tokens: int, max_cost_usd: float, *, model: str | None = None,
+                 campaign_id: str | None = None, store: Any | None = None,
+                 hold_seconds: float = DEFAULT_HOLD_SECONDS) -> None:
+        if (campaign_id is None) != (store is None):
+            raise ValueError("a campaign's budget needs both campaign_id and store")
         self.max_tokens = max_tokens
         self.max_cost_usd = max_cost_usd
         self.model = model
+        self.campaign_id = campaign_id
+        self.hold_seconds = hold_seconds
+        self._store = store  # core.db.budget_store.BudgetStore (the Repository)
         self._lock = threading.Lock()
         self._tokens = 0
         self._cost = 0.0
+        self._held_tokens = 0  # in memory only; a persistent budget's holds are rows
+        self._held_cost = 0.0
         self._by_lead: dict[str, LeadUsage] = {}
+        if store is not None:
+            self._seen(store.llm_spend(campaign_id))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TokenBudget:
-        return cls(settings.llm_token_budget, settings.llm_cost_budget_usd, model=settings.llm_model)
+    def from_settings(cls, settings: Settings, *, campaign_id: str | None = None,
+                      store: Any | None = None) -> TokenBudget:
+        return cls(settings.llm_token_budget, settings.llm_cost_budget_usd, model=settings.llm_model,
+                   campaign_id=campaign_id, store=store, hold_seconds=hold_seconds_for(settings))
+
+    def for_campaign(self, campaign_id: str, store: Any) -> TokenBudget:
+        """A budget with these limits over ``campaign_id``'s stored spend (reads the database)."""
+        return TokenBudget(self.max_tokens, self.max_cost_usd, model=self.model, campaign_id=campaign_id,
+                           store=store, hold_seconds=self.hold_seconds)
+
+    @property
+    def persistent(self) -> bool:
+        return self._store is not None
 
     @property
     def spent_tokens(self) -> int:
@@ -123,29 +194,91 @@ class TokenBudget:
         with self._lock:
             return {key: LeadUsage(**vars(u)) for key, u in self._by_lead.items()}
 
+    def refresh(self) -> None:
+        """Read the campaign's spend again (other processes' charges); nothing to do in memory."""
+        if self._store is not None:
+            self._seen(self._store.llm_spend(self.campaign_id))
+
     def ensure_available(self, estimated_tokens: int = 0) -> None:
-        """Raise ``BudgetExhausted`` when spent, or when ``estimated_tokens`` would not fit."""
+        """Raise ``BudgetExhausted`` when spent, or when ``estimated_tokens`` would not fit. A check
+        only: nothing is held, so concurrent callers may both pass (``reserve`` holds)."""
+        estimated_cost = price_of(self.model, estimated_tokens, 0)
+        if self._store is not None:
+            spend = self._store.llm_spend(self.campaign_id)
+            self._seen(spend)
+            refusal = self._refusal(spend.tokens, spend.cost_usd, spend.held_tokens, spend.held_cost_usd,
+                                    estimated_tokens, estimated_cost)
+        else:
+            with self._lock:
+                refusal = self._refusal(self._tokens, self._cost, self._held_tokens, self._held_cost,
+                                        estimated_tokens, estimated_cost)
+        if refusal:
+            raise BudgetExhausted(refusal)
+
+    def reserve(self, estimated_tokens: int, *, lead_key: str | None = None) -> Reservation:
+        """Hold ``estimated_tokens`` (and their price) for one call, or raise ``BudgetExhausted``.
+        Every reservation must be settled (``settle``), whether the call worked or not."""
+        reservation = Reservation(estimated_tokens, price_of(self.model, estimated_tokens, 0), lead_key)
+        if self._store is not None:
+
+            def fits(spend: Any) -> bool:
+                return self._refusal(spend.tokens, spend.cost_usd, spend.held_tokens, spend.held_cost_usd,
+                                     reservation.tokens, reservation.cost_usd) is None
+
+            spend, reservation.hold_id = self._store.hold_llm_budget(
+                self.campaign_id, reservation.tokens, reservation.cost_usd, fits=fits,
+                hold_seconds=self.hold_seconds)
+            self._seen(spend)
+            refusal = None if reservation.hold_id else self._refusal(
+                spend.tokens, spend.cost_usd, spend.held_tokens, spend.held_cost_usd,
+                reservation.tokens, reservation.cost_usd)
+        else:
+            with self._lock:
+                refusal = self._refusal(self._tokens, self._cost, self._held_tokens, self._held_cost,
+                                        reservation.tokens, reservation.cost_usd)
+                if refusal is None:
+                    self._held_tokens += reservation.tokens
+                    self._held_cost += reservation.cost_usd
+        if refusal:
+            raise BudgetExhausted(refusal)
+        return reservation
+
+    def settle(self, reservation: Reservation) -> float:
+        """Release a reservation and charge the usage recorded on it; returns its cost in USD.
+        Settling twice charges once."""
+        if reservation.settled:
+            return reservation.usage.cost_usd
+        reservation.settled = True
+        used = reservation.usage
+        if self._store is not None:
+            self._seen(self._store.settle_llm_budget(
+                self.campaign_id, reservation.hold_id, tokens=used.input_tokens + used.output_tokens,
+                cost_usd=used.cost_usd, calls=used.calls))
         with self._lock:
-            if self._tokens >= self.max_tokens or self._tokens + estimated_tokens > self.max_tokens:
-                raise BudgetExhausted(
-                    f"token budget spent: {self._tokens} used of {self.max_tokens} "
-                    f"(next call needs about {estimated_tokens})"
-                )
-            if self._cost >= self.max_cost_usd:
-                raise BudgetExhausted(f"cost budget spent: ${self._cost:.4f} of ${self.max_cost_usd:.2f}")
+            if self._store is None:
+                self._held_tokens -= reservation.tokens
+                self._held_cost -= reservation.cost_usd
+                self._tokens += used.input_tokens + used.output_tokens
+                self._cost += used.cost_usd
+            if used.calls:
+                self._by_lead.setdefault(reservation.lead_key or "", LeadUsage()).add(
+                    used.input_tokens, used.output_tokens, used.cost_usd, used.calls)
+        self._publish_used_ratio()
+        return used.cost_usd
 
     def charge(self, input_tokens: int, output_tokens: int, *, model: str | None = None,
                lead_key: str | None = None) -> float:
-        """Record one call's usage; returns its cost in USD. Never raises: the next check does."""
+        """Record one call's usage; returns its cost in USD. Never raises for the limit: the next
+        check does."""
         cost = price_of(model or self.model, input_tokens, output_tokens)
+        if self._store is not None:
+            self._seen(self._store.settle_llm_budget(
+                self.campaign_id, None, tokens=input_tokens + output_tokens, cost_usd=cost, calls=1))
         with self._lock:
-            self._tokens += input_tokens + output_tokens
-            self._cost += cost
-            usage = self._by_lead.setdefault(lead_key or "", LeadUsage())
-            usage.input_tokens += input_tokens
-            usage.output_tokens += output_tokens
-            usage.cost_usd += cost
-            usage.calls += 1
+            if self._store is None:
+                self._tokens += input_tokens + output_tokens
+                self._cost += cost
+            self._by_lead.setdefault(lead_key or "", LeadUsage()).add(input_tokens, output_tokens, cost)
         self._publish_used_ratio()
         return cost
 
@@ -156,6 +289,24 @@ class TokenBudget:
             cost = self._cost / self.max_cost_usd if self.max_cost_usd > 0 else 0.0
         return min(1.0, tokens), min(1.0, cost)
 
+    def _refusal(self, tokens: int, cost: float, held_tokens: int, held_cost: float,
+                 estimated_tokens: int, estimated_cost: float) -> str | None:
+        """Why a call of this estimate may not start now, or None when it may."""
+        if tokens >= self.max_tokens or tokens + held_tokens + estimated_tokens > self.max_tokens:
+            held = f", {held_tokens} held by calls in flight" if held_tokens else ""
+            return (f"token budget spent: {tokens} used of {self.max_tokens}{held} "
+                    f"(next call needs about {estimated_tokens})")
+        if cost >= self.max_cost_usd or cost + held_cost + estimated_cost > self.max_cost_usd:
+            return f"cost budget spent: ${cost:.4f} of ${self.max_cost_usd:.2f}"
+        return None
+
+    def _seen(self, spend: Any) -> None:
+        """Take the campaign's spend read from the database; it only grows, so an answer that
+        arrives late (another thread's older read) never lowers what is shown."""
+        with self._lock:
+            self._tokens = max(self._tokens, spend.tokens)
+            self._cost = max(self._cost, spend.cost_usd)
+
     def _publish_used_ratio(self) -> None:
         campaign = metrics.current_campaign.get()
         if campaign:
@@ -163,14 +314,18 @@ class TokenBudget:
 
 
 class UsageRecorder(BaseCallbackHandler):
-    """LangChain callback: charges every chat-model call's ``usage_metadata`` to a budget (when
-    there is one) under a lead key, and counts tokens and cost per agent (core.metrics)."""
+    """LangChain callback: records every chat-model call's ``usage_metadata`` (on the call's
+    ``reservation`` when there is one, which ``structured_call`` settles off the event loop;
+    otherwise charged to ``budget`` at once) under a lead key, and counts tokens and cost per agent
+    (core.metrics)."""
 
     run_inline = True  # keep charging on the caller's thread/loop, in order
 
-    def __init__(self, budget: TokenBudget | None, lead_key: str | None = None) -> None:
+    def __init__(self, budget: TokenBudget | None, lead_key: str | None = None,
+                 reservation: Reservation | None = None) -> None:
         self.budget = budget
         self.lead_key = lead_key
+        self.reservation = reservation
 
     def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
         for generations in response.generations:
@@ -185,12 +340,23 @@ class UsageRecorder(BaseCallbackHandler):
                     "model_name"
                 )
                 input_tokens, output_tokens = usage.get("input_tokens", 0), usage.get("output_tokens", 0)
-                if self.budget is not None:
+                if self.reservation is not None:
+                    cost = price_of(model or (self.budget.model if self.budget else None),
+                                    input_tokens, output_tokens)
+                    self.reservation.usage.add(input_tokens, output_tokens, cost)
+                elif self.budget is not None:
                     cost = self.budget.charge(input_tokens, output_tokens, model=model,
                                               lead_key=self.lead_key)
                 else:
                     cost = price_of(model, input_tokens, output_tokens)
                 metrics.record_llm_usage(input_tokens, output_tokens, cost)
+
+
+async def _off_loop(budget: TokenBudget, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A budget method, in a thread when it talks to the database."""
+    if budget.persistent:
+        return await asyncio.to_thread(method, *args, **kwargs)
+    return method(*args, **kwargs)
 
 
 def estimate_tokens(messages: Sequence[BaseMessage]) -> int:
@@ -210,16 +376,19 @@ async def structured_call(
 ) -> Schema:
     """Ask ``llm`` for one ``schema`` instance via tool calling.
 
-    Checks the budget before each attempt (``BudgetExhausted`` propagates), retries transient
+    Reserves budget before each attempt and settles it after (``BudgetExhausted`` propagates;
+    see ``TokenBudget`` for what a shared campaign budget guarantees), retries transient
     transport errors and malformed tool calls, then raises ``StructuredOutputError`` (also raised at
     once for other API errors such as 400/401).
     """
     runnable = llm.with_structured_output(schema, method="function_calling")
-    config = RunnableConfig(callbacks=[UsageRecorder(budget, lead_key)])
     last_error: BaseException | None = None
     for attempt in range(attempts):
+        reservation = None
         if budget is not None:
-            budget.ensure_available(estimate_tokens(messages))
+            reservation = await _off_loop(budget, budget.reserve, estimate_tokens(messages),
+                                          lead_key=lead_key)
+        config = RunnableConfig(callbacks=[UsageRecorder(budget, lead_key, reservation)])
         try:
             result = await runnable.ainvoke(list(messages), config=config)
         except TRANSIENT_ERRORS + MALFORMED_OUTPUT as exc:
@@ -230,6 +399,9 @@ async def structured_call(
             if isinstance(result, schema):
                 return result
             last_error = StructuredOutputError(f"model answered without a {schema.__name__} tool call")
+        finally:
+            if budget is not None and reservation is not None:  # charged whether it worked or not
+                await _off_loop(budget, budget.settle, reservation)
         if attempt + 1 < attempts:
             await asyncio.sleep(backoff_seconds * 2**attempt)
     raise StructuredOutputError(f"{schema.__name__}: {type(last_error).__name__}: {last_error}") from last_error

@@ -82,6 +82,7 @@ async def run_shard(settings: Settings, deps, campaign_id: str, start: int, stop
 
     repository = deps.repository
     campaign = await asyncio.to_thread(repository.get_campaign, campaign_id)
+    deps = await asyncio.to_thread(deps.for_campaign, campaign_id)  # every shard spends one budget
     brief = campaign.brief.model_dump(mode="json")
     urls = list(campaign.inputs)[start:stop]
     pipeline = build_lead_graph()

@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -502,3 +504,34 @@ class LeadPhase(Base):
     started_at: Mapped[datetime] = _created()
     finished_at: Mapped[datetime | None]
     finished_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class LlmSpend(Base):
+    """What a campaign has spent on the LLM over all its runs, resumes and workers
+    (``tools.llm.TokenBudget`` charges it; ``core.db.budget_store`` keeps it atomic)."""
+
+    __tablename__ = "llm_spend"
+
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    tokens: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    cost_usd: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    calls: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    updated_at: Mapped[datetime] = _created()
+
+
+class LlmHold(Base):
+    """Tokens and USD reserved for one LLM call in flight. It expires, so a worker that dies
+    mid-call gives its reservation back to the campaign's budget."""
+
+    __tablename__ = "llm_holds"
+    __table_args__ = (Index("ix_llm_holds_campaign_id_expires_at", "campaign_id", "expires_at"),)
+
+    id: Mapped[str] = _id()
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    tokens: Mapped[int] = mapped_column(BigInteger)
+    cost_usd: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[datetime]
