@@ -14,13 +14,14 @@ $(UV):
 	$(PY) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-# Debian packages the product and its tests use: chromium (JS-rendered pages, review-page
-# tests), docker-compose (validates docker-compose.yml; no Docker engine is needed) and
+# Debian packages the product and its tests use: chromium-headless-shell (JS-rendered pages),
+# chromium (review-page tests; the renderer's fallback), docker-compose (validates docker-compose.yml; no Docker engine is needed) and
 # prometheus (only its promtool, to check alert rules; no daemon is started) and
 # dovecot-imapd (a real IMAP server the reply-polling tests start on loopback).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	test -x /usr/lib/chromium/chromium-headless-shell || missing="$$missing chromium-headless-shell"; \
 	command -v docker-compose >/dev/null 2>&1 || missing="$$missing docker-compose"; \
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v dovecot >/dev/null 2>&1 || missing="$$missing dovecot-imapd"; \

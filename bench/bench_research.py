@@ -115,6 +115,7 @@ def run_researcher(settings: Settings, urls: list[str], web_pid: int,
         "lead_errors_by_kind": dict(errors),
         "peak_rss_mb": peak.peak_mb,
         "peak_pss_mb": peak.peak_pss_mb,
+        "peak_breakdown": peak.breakdown_mb,
         "rss_samples": peak.samples,
     }
     if profiler:
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print_summary(f"researcher: {len(urls)} companies, {args.latency_ms:g} ms latency", {
             k: r[k] for k in ("seconds", "companies_per_minute", "pages_fetched", "browser_renders",
                               "fetch_errors_by_kind", "lead_errors_by_kind", "peak_rss_mb",
-                              "peak_pss_mb", "meets_throughput_target", "meets_rss_target")})
+                              "peak_pss_mb", "peak_breakdown", "meets_throughput_target", "meets_rss_target")})
         if not args.skip_graph:
             graph_settings = bench_settings(Path(tmp) / "graph", web.proxy_url, args)
             try:

@@ -8,8 +8,10 @@ import threading
 import psutil
 
 
-def tree_memory(root: psutil.Process, exclude: frozenset[int] = frozenset()) -> tuple[int, int]:
-    """(RSS, PSS) bytes of ``root`` and every descendant not in ``exclude`` (nor under one)."""
+def tree_memory(root: psutil.Process, exclude: frozenset[int] = frozenset(),
+                by_name: dict[str, list[int]] | None = None) -> tuple[int, int]:
+    """(RSS, PSS) bytes of ``root`` and every descendant not in ``exclude`` (nor under one);
+    ``by_name``, when given, gets [RSS, PSS] per process name (python, node, chromium...)."""
     rss = pss = 0
     try:
         procs = [root, *root.children(recursive=True)]
@@ -26,6 +28,16 @@ def tree_memory(root: psutil.Process, exclude: frozenset[int] = frozenset()) -> 
             continue
         rss += info.rss
         pss += getattr(info, "pss", info.rss)
+        if by_name is not None:
+            try:
+                name = proc.name()
+            except psutil.Error:
+                name = "?"
+            entry = by_name.setdefault(name, [0, 0, 0, 0])
+            entry[0] += info.rss
+            entry[1] += getattr(info, "pss", info.rss)
+            entry[2] += getattr(info, "shared", 0)  # resident file-backed pages (program code, libraries)
+            entry[3] += 1
     return rss, pss
 
 
@@ -38,13 +50,17 @@ class PeakRss:
         self.peak_bytes = 0
         self.peak_pss_bytes = 0
         self.samples = 0
+        self.peak_by_name: dict[str, list[int]] = {}  # [RSS, PSS, file RSS, processes] per process name at the PSS peak
         self._root = psutil.Process()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
 
     def _sample(self) -> None:
-        rss, pss = tree_memory(self._root, self.exclude)
+        by_name: dict[str, list[int]] = {}
+        rss, pss = tree_memory(self._root, self.exclude, by_name)
         self.peak_bytes = max(self.peak_bytes, rss)
+        if pss >= self.peak_pss_bytes:
+            self.peak_by_name = by_name
         self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
         self.samples += 1
 
@@ -59,6 +75,13 @@ class PeakRss:
     @property
     def peak_pss_mb(self) -> float:
         return round(self.peak_pss_bytes / 2**20, 1)
+
+    @property
+    def breakdown_mb(self) -> dict[str, dict[str, float]]:
+        """RSS, PSS, file-backed RSS (code) and process count per process name at the moment of the PSS peak."""
+        return {name: {"rss_mb": round(r / 2**20, 1), "pss_mb": round(p / 2**20, 1),
+                       "file_mb": round(f / 2**20, 1), "processes": n}
+                for name, (r, p, f, n) in sorted(self.peak_by_name.items())}
 
     def __enter__(self) -> PeakRss:
         self._sample()

@@ -71,7 +71,19 @@ class Settings(BaseSettings):
         description="Hosts/IPs allowed despite the SSRF guard (comma separated), e.g. 127.0.0.1 for a local sample web.",
     )
     browser: bool = Field(default=True, description="Use Playwright (chromium) for JavaScript-rendered pages.")
-    browser_executable: str = Field(default="/usr/bin/chromium", description="Chromium binary for Playwright.")
+    browser_executable: str | None = Field(
+        default=None,
+        description="Chromium binary for Playwright. Default: Debian's chromium-headless-shell when installed "
+        "(a third of the memory), else /usr/bin/chromium.",
+    )
+    browser_tabs: int = Field(
+        default=3, ge=1, le=16,
+        description="Pages chromium renders at once: 3 keeps the researcher under 600 MB; more is faster and bigger.",
+    )
+    browser_relaunch_after: int = Field(
+        default=100, ge=1,
+        description="Renders after which chromium is restarted (its memory grows with every site it has shown).",
+    )
     starter_directory: str | None = Field(
         default=None,
         description="JSONL company directory (YC format) used by the 'yc' discovery source; default: the bundled one.",

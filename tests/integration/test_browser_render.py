@@ -6,17 +6,18 @@ import json
 import os
 from pathlib import Path
 
+import psutil
 import pytest
 
 from core.errors import FetchError
 from tests.conftest import IN_CI
 from tests.fixtures.web.proxy import forward_proxy
 from tests.fixtures.web.server import page, redirect, serve
+from tools.web.browser import CHROMIUM_CANDIDATES
 from tools.web.fetcher import WebFetcher
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("LEADGEN_BROWSER_EXECUTABLE", "/usr/bin/chromium")
 TEXT = "Acme builds payroll software for restaurants. " * 10
 
 APP = """<html><head><title>Acme</title></head><body><div id="root"></div>
@@ -34,12 +35,16 @@ Promise.allSettled(tries.map(u => fetch(u))).then(() => {
 </script></body></html>"""
 
 
-@pytest.fixture(autouse=True)
-def need_chromium():
-    if not Path(CHROMIUM).exists():
+@pytest.fixture(params=CHROMIUM_CANDIDATES, ids=["headless-shell", "chromium"])
+def settings(request, settings):
+    """Every test runs on both Debian binaries: the headless shell (the default when installed)
+    and the full chromium (the fallback)."""
+    executable = request.param
+    if not Path(executable).exists():
         if IN_CI:
-            pytest.fail(f"chromium missing at {CHROMIUM} (CI=true)")
-        pytest.skip(f"chromium not installed at {CHROMIUM}")
+            pytest.fail(f"{executable} missing (CI=true); `make install` installs it")
+        pytest.skip(f"{executable} not installed")
+    return settings.model_copy(update={"browser_executable": executable})
 
 
 def data_route():
@@ -171,3 +176,40 @@ async def test_a_missing_page_is_an_http_error_and_the_tab_stays_usable(settings
             await web.aclose()
     assert caught.value.kind == "http_404"
     assert "Acme Payroll" in after.html
+
+
+def _driver_processes(parent: psutil.Process) -> list[psutil.Process]:
+    return [p for p in parent.children() if "node" in p.name()]
+
+
+async def test_the_playwright_driver_runs_with_its_heap_capped(settings, monkeypatch):
+    monkeypatch.setenv("NODE_OPTIONS", "--trace-warnings")
+    with serve({"/": page(APP), "/data.json": data_route()}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0}))
+        try:
+            await web.fetch(srv.url("/"))
+            [driver] = _driver_processes(psutil.Process())
+            options = driver.environ()["NODE_OPTIONS"].split()
+        finally:
+            await web.aclose()
+    assert "--trace-warnings" in options  # the user's own options are kept
+    assert "--max-semi-space-size=1" in options and any(o.startswith("--max-old-space-size=") for o in options)
+    assert os.environ["NODE_OPTIONS"] == "--trace-warnings"  # this process's environment is untouched
+
+
+async def test_a_killed_driver_is_replaced_on_the_next_render(settings):
+    with serve({"/": page(APP), "/data.json": data_route()}) as srv:
+        web = WebFetcher(settings.model_copy(update={"per_host_delay": 0.0, "page_cache": False}))
+        try:
+            await web.fetch(srv.url("/"), render=True)
+            [driver] = _driver_processes(psutil.Process())
+            driver.kill()
+            driver.wait(10)
+            with pytest.raises(FetchError):  # the render under way when the driver died fails...
+                await web.fetch(srv.url("/"), render=True)
+            again = await web.fetch(srv.url("/"), render=True)  # ...and the next one has a new driver
+            [new_driver] = _driver_processes(psutil.Process())
+        finally:
+            await web.aclose()
+    assert new_driver.pid != driver.pid
+    assert "Acme Payroll" in again.html
