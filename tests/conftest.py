@@ -95,6 +95,15 @@ def scratch_postgres(prefix: str, *, migrate: bool = True):
         drop_database(url)
 
 
+@pytest.fixture(scope="module")
+def pg_module_url(request):
+    """One scratch PostgreSQL database for a whole module: the ``*_pg`` modules that collect a
+    SQLite test module again and point its ``db_url`` here. Tests seed uniquely named rows."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").removesuffix("_pg")
+    with scratch_postgres(f"leadgen_{name}"[:40]) as url:
+        yield url
+
+
 @pytest.fixture
 def redis_url() -> str:
     require_service("127.0.0.1", 6379, "Redis")

@@ -13,14 +13,6 @@ from tests.unit.test_api_approvals import *  # noqa: F403  (the same tests, coll
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def pg_module_url():
-    from tests.conftest import scratch_postgres
-
-    with scratch_postgres("leadgen_api") as url:
-        yield url
-
-
 @pytest.fixture
 def db_url(pg_module_url):  # noqa: F811  (replaces the SQLite database of the unit tests)
     return pg_module_url

@@ -10,14 +10,6 @@ from tests.unit.test_queue_page_leads import *  # noqa: F403  (the same tests, c
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def pg_module_url():
-    from tests.conftest import scratch_postgres
-
-    with scratch_postgres("leadgen_queue_leads") as url:
-        yield url
-
-
 @pytest.fixture
 def db_url(pg_module_url):  # noqa: F811  (replaces the SQLite database of the unit tests)
     return pg_module_url

@@ -3,6 +3,7 @@ recording launcher. Imported by the test_api_* modules (no tests here)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -194,6 +195,23 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> dict[str,
     response = client.post("/api/v1/auth/token", data={"username": email, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a reviewer-page form."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no csrf_token field on the page"
+    return match.group(1)
+
+
+def page_login(client: TestClient, world: World, role: str = "reviewer") -> str:
+    """Logs a workspace-A user of ``role`` into the reviewer page; returns the queue's CSRF token."""
+    page = client.get("/login")
+    response = client.post("/login", data={"email": world.a.users[role], "password": PASSWORD,
+                                           "csrf_token": csrf_of(page.text), "next": "/queue"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/queue"
+    return csrf_of(client.get("/queue").text)
 
 
 @pytest.fixture

@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from tests.unit.test_api_fixtures import *  # noqa: F403
-from tests.unit.test_api_fixtures import PASSWORD, World
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _page_login(client, world: World, role: str = "reviewer") -> str:
-    page = client.get("/login")
-    response = client.post("/login", data={"email": world.a.users[role], "password": PASSWORD,
-                                           "csrf_token": _csrf(page.text), "next": "/queue"},
-                           follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/queue"
-    cookie = response.headers.get_list("set-cookie")
-    assert any("leadgen_session=" in c and "HttpOnly" in c and "SameSite=lax" in c for c in cookie)
-    return _csrf(client.get("/queue").text)
+from tests.unit.test_api_fixtures import PASSWORD, csrf_of, page_login
 
 
 def test_pages_need_login(client):
@@ -34,20 +17,30 @@ def test_login_needs_the_csrf_token_and_the_right_password(client, world):
     assert missing.status_code == 403
     page = client.get("/login")
     wrong = client.post("/login", data={"email": world.a.users["reviewer"], "password": "nope",
-                                        "csrf_token": _csrf(page.text)})
+                                        "csrf_token": csrf_of(page.text)})
     assert wrong.status_code == 401 and "Wrong e-mail or password" in wrong.text
+
+
+def test_login_sets_an_http_only_same_site_session_cookie(client, world):
+    page = client.get("/login")
+    response = client.post("/login", data={"email": world.a.users["reviewer"], "password": PASSWORD,
+                                           "csrf_token": csrf_of(page.text), "next": "/queue"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/queue"
+    cookie = response.headers.get_list("set-cookie")
+    assert any("leadgen_session=" in c and "HttpOnly" in c and "SameSite=lax" in c for c in cookie)
 
 
 def test_login_never_redirects_off_site(client, world):
     page = client.get("/login")
     response = client.post("/login", data={"email": world.a.users["viewer"], "password": PASSWORD,
-                                           "csrf_token": _csrf(page.text), "next": "//evil.example/x"},
+                                           "csrf_token": csrf_of(page.text), "next": "//evil.example/x"},
                            follow_redirects=False)
     assert response.headers["location"] == "/"
 
 
 def test_queue_shows_draft_beside_its_evidence(client, world):
-    _page_login(client, world)
+    page_login(client, world)
     html = client.get("/queue").text
     item = world.approvals(world.a.campaigns[0])[0]
     assert f'id="item-{item.id}"' in html
@@ -62,7 +55,7 @@ def test_queue_shows_draft_beside_its_evidence(client, world):
 
 
 def test_form_decisions_need_csrf_and_call_the_launcher(client, world, launcher):
-    csrf = _page_login(client, world)
+    csrf = page_login(client, world)
     item = world.approvals(world.a.campaigns[0])[0]
     refused = client.post(f"/queue/{item.id}/approve", data={"csrf_token": "wrong"})
     assert refused.status_code == 403
@@ -82,7 +75,7 @@ def test_form_decisions_need_csrf_and_call_the_launcher(client, world, launcher)
 
 
 def test_viewer_sees_the_queue_without_buttons(client, world, launcher):
-    csrf = _page_login(client, world, "viewer")
+    csrf = page_login(client, world, "viewer")
     html = client.get("/queue").text
     assert "Approve <kbd>" not in html
     item = world.approvals(world.a.campaigns[0])[0]
@@ -91,6 +84,6 @@ def test_viewer_sees_the_queue_without_buttons(client, world, launcher):
 
 
 def test_logout_clears_the_session(client, world):
-    csrf = _page_login(client, world)
+    csrf = page_login(client, world)
     client.post("/logout", data={"csrf_token": csrf})
     assert client.get("/queue", follow_redirects=False).status_code == 303

@@ -11,22 +11,9 @@ from sqlalchemy import event
 from api.routers.pages import QUEUE_PAGE
 from core.errors import NotFound
 from tests.unit.test_api_fixtures import *  # noqa: F403
-from tests.unit.test_api_fixtures import PASSWORD, World, make_brief, make_lead
+from tests.unit.test_api_fixtures import World, make_brief, make_lead, page_login
 
 BIG_CAMPAIGN = 240  # leads; two drafts each, so the queue holds many pages
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _login(client, world: World, role: str = "reviewer") -> str:
-    page = client.get("/login")
-    response = client.post("/login", data={"email": world.a.users[role], "password": PASSWORD,
-                                           "csrf_token": _csrf(page.text), "next": "/queue"},
-                           follow_redirects=False)
-    assert response.status_code == 303
-    return _csrf(client.get("/queue").text)
 
 
 def _campaign(world: World, label: str, n: int, top: int = 99) -> str:
@@ -147,7 +134,7 @@ def _page_items(world: World, html: str):
 
 def test_queue_page_loads_only_the_leads_it_shows(client, world, lead_reads):
     big = _campaign(world, "bulk", BIG_CAMPAIGN)
-    _login(client, world)
+    page_login(client, world)
     lead_reads.by_urls.clear()
     lead_reads.statements.clear()
 
@@ -183,7 +170,7 @@ def test_queue_page_loads_only_the_leads_it_shows(client, world, lead_reads):
 def test_queue_page_across_campaigns_reads_each_campaigns_page_leads(client, world, lead_reads):
     big = _campaign(world, "many", BIG_CAMPAIGN, top=84)
     small = world.a.campaigns[0]  # scores 90 and 80: on the first page beside the big one
-    _login(client, world)
+    page_login(client, world)
     lead_reads.by_urls.clear()
 
     html = client.get("/queue").text
@@ -202,7 +189,7 @@ def test_queue_page_across_campaigns_reads_each_campaigns_page_leads(client, wor
 
 def test_editing_a_draft_reads_only_its_own_lead(client, world, lead_reads):
     big = _campaign(world, "edit", BIG_CAMPAIGN)
-    csrf = _login(client, world)
+    csrf = page_login(client, world)
     item = world.approvals(big)[0]
     lead_reads.by_urls.clear()
 
