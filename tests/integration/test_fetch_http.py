@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from core.errors import FetchError, UnsafeURL
@@ -46,19 +49,26 @@ async def test_fetches_html_and_decodes_charset(make_fetcher):
 async def test_hanging_server_times_out_and_timeouts_are_retried(make_fetcher):
     with serve({"/": hang()}) as srv:
         fetcher = make_fetcher(fetch_timeout=0.3, fetch_retries=1)
+        started = time.monotonic()
         with pytest.raises(FetchError) as info:
-            await fetcher.fetch(srv.url("/"))
+            await asyncio.wait_for(fetcher.fetch(srv.url("/")), 10)
+        elapsed = time.monotonic() - started
         assert srv.hits("/") == 2
     assert info.value.kind == "timeout"
+    assert elapsed < 2 * 0.3 + 2  # an upper bound (two attempts, generous slack), not a speed test
 
 
 async def test_slow_drip_body_is_cut_by_the_total_deadline(make_fetcher):
     # Each chunk arrives well within a read timeout; only a whole-request deadline stops it.
     with serve({"/": drip(every=0.05, total=10_000)}) as srv:
-        fetcher = make_fetcher(fetch_timeout=0.5, fetch_retries=0)
+        fetcher = make_fetcher(fetch_timeout=0.5, fetch_retries=1)
+        started = time.monotonic()
         with pytest.raises(FetchError) as info:
-            await fetcher.fetch(srv.url("/"))
+            await asyncio.wait_for(fetcher.fetch(srv.url("/")), 10)
+        elapsed = time.monotonic() - started
+        assert srv.hits("/") == 2
     assert info.value.kind == "timeout"
+    assert elapsed < 2 * 0.5 + 2
 
 
 async def test_large_body_without_length_is_aborted_early(make_fetcher):

@@ -28,7 +28,10 @@ async def test_requests_go_through_the_proxy(settings):
 
 @pytest.mark.parametrize(
     "url", ["http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/",
-            "http://127.0.0.2/", "http://localhost/"],
+            "http://127.0.0.2/", "http://localhost/",
+            # numbers a resolver (the proxy's) reads as 10.0.0.1 and 169.254.169.254
+            "http://167772161/", "http://0xa9.0xfe.0xa9.0xfe/", "http://0251.0376.43518/",
+            "http://[2002:a9fe:a9fe::]/"],
 )
 async def test_private_literals_are_refused_even_with_a_proxy(settings, url: str):
     with forward_proxy() as proxy:

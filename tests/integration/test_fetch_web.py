@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
 from core.errors import BlockedByRobots, FetchError
-from tests.fixtures.web.server import page, redirect, serve, slow
+from tests.fixtures.web.server import page, redirect, sequence, serve, slow
 from tools.web.fetcher import WebFetcher, build_fetcher
 
 HTML = "<html><body><h1>Acme</h1><p>We make widgets for bakeries.</p></body></html>"
@@ -170,3 +171,70 @@ async def test_render_false_never_starts_the_browser(make_web):
         result = await web.fetch(srv.url("/"), render=False)
     assert result.fetched_with == "httpx"
     assert web.browser is not None and web.browser.pages == 0
+
+
+async def test_a_huge_robots_txt_counts_up_to_500_kib_and_never_half_a_line(make_web):
+    # "Allow: /public-reports" straddles the 500 KiB mark: cut to "Allow: /p" it would allow
+    # /private. Rules past the mark are not read at all.
+    head = "User-agent: *\nDisallow: /\n"
+    head += "#" + "x" * (500 * 1024 - len("Allow: /p") - len(head) - 2) + "\n"
+    assert len(head) + len("Allow: /p") == 500 * 1024
+    text = head + "Allow: /public-reports\n" + "# padding\n" * 20_000 + "Allow: /late\n"
+    routes = {"/robots.txt": robots_route(text), "/private": page(HTML), "/late": page(HTML)}
+    with serve(routes) as srv:
+        web = make_web()
+        rules = await web.robots.rules_for(srv.url("/"))
+        assert not rules.allowed(srv.url("/private"))
+        assert not rules.allowed(srv.url("/late"))
+        assert not rules.allowed(srv.url("/public-reports"))  # the cut line is dropped whole
+
+
+async def test_robots_txt_redirects_are_followed_and_apply_to_the_first_host(make_web):
+    with serve({"/robots.txt": robots_route("User-agent: *\nDisallow: /private\n")}) as other:
+        routes = {"/robots.txt": redirect("/robots-new.txt"), "/robots-new.txt": redirect(other.url("/robots.txt")),
+                  "/private": page(HTML), "/": page(HTML)}
+        with serve(routes) as srv:
+            web = make_web()
+            await web.fetch(srv.url("/"))
+            with pytest.raises(BlockedByRobots):
+                await web.fetch(srv.url("/private"))
+            assert srv.hits("/private") == 0 and other.hits("/robots.txt") == 1
+
+
+async def test_robots_txt_redirecting_in_a_loop_is_unavailable_so_allows(make_web):
+    # RFC 9309 §2.3.1.2: past five redirects robots.txt MAY be taken as unavailable (like a 4xx).
+    routes = {"/robots.txt": redirect("/r1"), "/r1": redirect("/robots.txt"), "/": page(HTML)}
+    with serve(routes) as srv:
+        result = await make_web(fetch_max_redirects=5).fetch(srv.url("/"))
+        assert srv.hits("/robots.txt") + srv.hits("/r1") == 6
+    assert result.status == 200
+
+
+async def test_global_concurrency_caps_requests_across_hosts(make_web):
+    lock, counts = threading.Lock(), {"now": 0, "peak": 0}
+
+    def counted(ctx) -> None:
+        with lock:
+            counts["now"] += 1
+            counts["peak"] = max(counts["peak"], counts["now"])
+        try:
+            slow(0.1, page(HTML))(ctx)
+        finally:
+            with lock:
+                counts["now"] -= 1
+
+    routes = {"/robots.txt": robots_route(""), **{f"/p{i}": counted for i in range(4)}}
+    with serve(routes) as one, serve(routes, host="127.0.0.2") as two:
+        web = make_web(global_concurrency=1, page_cache=False, allow_private_hosts=["127.0.0.1", "127.0.0.2"])
+        await asyncio.gather(*(web.fetch(srv.url(f"/p{i}")) for srv in (one, two) for i in range(4)))
+        assert one.hits("/p0") == two.hits("/p0") == 1
+    assert counts["peak"] == 1
+
+
+async def test_retries_keep_the_per_host_delay(make_web):
+    busy = page("busy", 503, headers={"Retry-After": "0"})
+    with serve({"/robots.txt": robots_route(""), "/": sequence(busy, busy, page(HTML))}) as srv:
+        await make_web(per_host_delay=0.3, fetch_retries=2, page_cache=False).fetch(srv.url("/"))
+        starts = [r.started for r in srv.requests]
+    assert len(starts) == 4  # robots.txt, two 503s, the page
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.2  # jitter allowance

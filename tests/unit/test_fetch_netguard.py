@@ -8,20 +8,22 @@ import httpcore
 import pytest
 
 from core.errors import UnsafeURL
-from tools.web.netguard import GuardedNetworkBackend, NetGuard, blocked_reason
+from tools.web.netguard import GuardedNetworkBackend, NetGuard, blocked_reason, numeric_host
 
 
 @pytest.mark.parametrize(
     "ip",
     ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.1.1", "100.64.0.1",
      "224.0.0.1", "240.0.0.1", "0.0.0.0", "::1", "fe80::1", "fc00::1", "::", "ff02::1",
-     "169.254.169.254", "fd00:ec2::254", "::ffff:10.0.0.1", "::ffff:127.0.0.1"],
+     "169.254.169.254", "fd00:ec2::254", "::ffff:10.0.0.1", "::ffff:127.0.0.1",
+     "2002:7f00:1::", "2002:a9fe:a9fe::1", "2001:0:4136:e378:8000:63bf:f5ff:fffe", "::127.0.0.1",
+     "64:ff9b::a9fe:a9fe"],
 )
 def test_non_public_addresses_are_blocked(ip: str):
     assert blocked_reason(ipaddress.ip_address(ip)) is not None
 
 
-@pytest.mark.parametrize("ip", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"])
+@pytest.mark.parametrize("ip", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "2002:5db8:d822::1"])
 def test_public_addresses_pass(ip: str):
     assert blocked_reason(ipaddress.ip_address(ip)) is None
 
@@ -88,3 +90,36 @@ async def test_connect_time_check_refuses_private_addresses():
     allowed = GuardedNetworkBackend(NetGuard(["127.0.0.1"]))
     with pytest.raises(httpcore.ConnectError):  # allowed, so it really tries (nothing listens)
         await allowed.connect_tcp("127.0.0.1", 9)
+
+
+@pytest.mark.parametrize(
+    ("host", "ip"),
+    [("2130706433", "127.0.0.1"), ("0177.0.0.1", "127.0.0.1"), ("0x7f.0.0.1", "127.0.0.1"),
+     ("0x7F000001", "127.0.0.1"), ("127.1", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("0", "0.0.0.0"),
+     ("017700000001", "127.0.0.1"), ("10.1", "10.0.0.1"), ("169.254.43518", "169.254.169.254"),
+     ("93.184.216.34", "93.184.216.34"), ("example.com", None), ("1x.example", None)],
+)
+def test_numeric_hosts_mean_what_a_resolver_reads(host: str, ip: str | None):
+    assert numeric_host(host) == (ipaddress.ip_address(ip) if ip else None)
+
+
+@pytest.mark.parametrize("host", ["1.2.3.4.5", "256.0.0.1", "4294967296", "08.0.0.1", "a.0x1g", "www.123"])
+def test_hosts_ending_in_a_number_that_are_no_address_are_malformed(host: str):
+    with pytest.raises(ValueError):
+        numeric_host(host)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://167772161/",
+            "http://0251.0376.0251.0376/", "http://[2002:a9fe:a9fe::]/", "http://www.123/"],
+)
+async def test_numeric_spellings_are_judged_without_dns_even_with_a_proxy(url: str):
+    with pytest.raises(UnsafeURL):
+        await NetGuard(proxied=True).check(url)
+    with pytest.raises(UnsafeURL):
+        await NetGuard().check(url)
+
+
+async def test_the_allow_list_reads_numeric_spellings_as_their_address():
+    await NetGuard(["127.0.0.1"], proxied=True).check("http://2130706433:8080/")
+    await NetGuard(proxied=True).check("http://1572395042/")  # 93.184.216.34: public

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import pytest
 
 from core.errors import FetchError
@@ -96,3 +101,29 @@ def test_failures_map_to_allow_or_disallow_all(kind: str, allows: bool):
     rules = rules_for_failure(FetchError("x", kind=kind))
     assert isinstance(rules, RobotsRules)
     assert rules.allowed("https://example.com/page") is allows
+
+
+def test_wildcard_pieces_match_in_order_and_anchor_at_the_end():
+    robots = "User-agent: *\nDisallow: /a*b*c$\nDisallow: /x*$\nDisallow: /*/q*\nDisallow: /e$\n"
+    assert not allowed(robots, "/a-b-c")
+    assert not allowed(robots, "/abcbc")
+    assert allowed(robots, "/a-c-b")
+    assert allowed(robots, "/a-b-c-d")
+    assert not allowed(robots, "/x")
+    assert not allowed(robots, "/p/q/r")
+    assert allowed(robots, "/pq")
+    assert not allowed(robots, "/e") and allowed(robots, "/e/")
+
+
+def test_a_hostile_pattern_is_matched_in_linear_time():
+    # As a regex, "/*a*a*...*b" backtracks exponentially against "/aaaa...": minutes of CPU
+    # that freeze the event loop, where no asyncio timeout can interrupt. Run in a child process
+    # so a regression fails after the (generous) timeout instead of hanging the suite.
+    code = textwrap.dedent("""
+        from tools.web.robots import parse_robots
+        rules = parse_robots("User-agent: *\\nDisallow: /" + "*a" * 40 + "*b\\n", "leadgen-bot")
+        print(rules.allowed("https://example.com/" + "a" * 5000))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "True"

@@ -70,7 +70,12 @@ class WebFetcher:
         }
 
     async def _fetch_robots(self, url: str) -> str:
-        return await self.http.fetch_text(url, max_bytes=ROBOTS_MAX_BYTES, truncate=True)
+        raw = await self.http.follow(url, html_only=False, max_bytes=ROBOTS_MAX_BYTES + 1, truncate=True)
+        if len(raw.body) > ROBOTS_MAX_BYTES:
+            # Only the first 500 KiB count (RFC 9309 §2.5), and never half a line: "Allow: /public"
+            # cut to "Allow: /p" would allow more than the site said.
+            raw.body = raw.body[:ROBOTS_MAX_BYTES].rpartition(b"\n")[0]
+        return raw.text()
 
     async def _check_robots(self, url: str) -> None:
         rules = await self.robots.rules_for(url)

@@ -8,6 +8,7 @@ import email.utils
 import random
 import re
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -16,6 +17,7 @@ import httpx
 
 from core.errors import FetchError
 from core.settings import Settings
+from tools.web.content_encoding import ACCEPT_ENCODING, body_decoder
 from tools.web.netguard import GuardedNetworkBackend, NetGuard
 from tools.web.politeness import HostLimiter
 from tools.web.types import Page
@@ -86,6 +88,8 @@ def build_client(settings: Settings, guard: NetGuard) -> httpx.AsyncClient:
         headers={
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            # Not httpx's default (which adds zstd): only codings read_capped decodes with a bound.
+            "Accept-Encoding": ACCEPT_ENCODING,
         },
     )
 
@@ -146,7 +150,7 @@ class HttpFetcher:
     ) -> RawResponse:
         current = url
         for _hop in range(self.settings.fetch_max_redirects + 1):
-            await self.guard.check(current)
+            await self._check_address(current)
             if hop_check is not None:
                 await hop_check(current)
             raw = await self._with_retries(current, html_only, max_bytes or self.settings.fetch_max_bytes, truncate)
@@ -157,6 +161,14 @@ class HttpFetcher:
             f"more than {self.settings.fetch_max_redirects} redirects", kind="too_many_redirects", url=url
         )
 
+    async def _check_address(self, url: str) -> None:
+        # The name lookup happens before the request's own deadline starts, so it gets one too.
+        try:
+            async with asyncio.timeout(self.settings.fetch_timeout):
+                await self.guard.check(url)
+        except TimeoutError as exc:
+            raise FetchError(f"name lookup took over {self.settings.fetch_timeout}s", kind="dns", url=url) from exc
+
     async def _with_retries(self, url: str, html_only: bool, max_bytes: int, truncate: bool) -> RawResponse:
         retries = max(0, self.settings.fetch_retries)
         for attempt in range(retries + 1):
@@ -165,12 +177,17 @@ class HttpFetcher:
             except FetchError as exc:
                 if exc.kind not in RETRYABLE_KINDS or attempt >= retries:
                     raise
-                await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
+                retry_after = getattr(exc, "retry_after", None)
+                if retry_after is not None and retry_after > self.retry_after_cap:
+                    # Retrying sooner than the site asked is impolite; waiting longer is unbounded.
+                    wait = f"asked to wait {retry_after:.0f}s, more than the {self.retry_after_cap:.0f}s allowed"
+                    raise FetchError(f"{exc.detail} ({wait})", kind=exc.kind, url=exc.url) from exc
+                await asyncio.sleep(self._backoff(attempt, retry_after))
         raise AssertionError("unreachable")  # the loop always returns or raises
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(retry_after, self.retry_after_cap)
+            return retry_after
         return self.backoff_base * 2**attempt + random.uniform(0, self.backoff_base)
 
     async def _attempt(self, url: str, html_only: bool, max_bytes: int, truncate: bool) -> RawResponse:
@@ -185,7 +202,12 @@ class HttpFetcher:
                 raise FetchError(f"proxy error: {exc}", kind="proxy", url=url) from exc
             except httpx.ConnectError as exc:
                 raise FetchError(f"cannot connect: {exc}", kind="connect", url=url) from exc
-            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+            except httpx.RemoteProtocolError as exc:
+                # httpx parses a redirect's Location itself and raises this (``from None``) for a bad one
+                if isinstance(exc.__context__, httpx.InvalidURL):
+                    raise FetchError(f"redirect to an invalid URL: {exc}", kind="invalid_url", url=url) from exc
+                raise FetchError(f"connection broke: {exc}", kind="network", url=url) from exc
+            except (httpx.ReadError, httpx.WriteError) as exc:
                 raise FetchError(f"connection broke: {exc}", kind="network", url=url) from exc
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise FetchError(f"invalid URL: {exc}", kind="invalid_url", url=url) from exc
@@ -219,15 +241,27 @@ class HttpFetcher:
 
 
 async def read_capped(response: httpx.Response, max_bytes: int, truncate: bool, url: str) -> bytes:
-    """Reads at most ``max_bytes`` (decoded) bytes; never buffers more than one chunk beyond."""
+    """Reads at most ``max_bytes`` decoded bytes (and as many on the wire). Decoding is ours, not
+    httpx's, because httpx inflates a whole network chunk at once: 64 KiB of a gzip or zstd bomb
+    can become gigabytes in memory before any cap is looked at."""
+    decode = body_decoder(response.headers.get("content-encoding", ""), url)
     chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            if truncate:
-                chunks.append(chunk[: len(chunk) - (size - max_bytes)])
-                break
-            raise FetchError(f"body exceeds {max_bytes} bytes", kind="too_large", url=url)
-        chunks.append(chunk)
+    size = wire = 0
+    try:
+        async for raw in response.aiter_raw():
+            wire += len(raw)
+            for piece in decode(raw):
+                size += len(piece)
+                if size > max_bytes:
+                    if truncate:
+                        chunks.append(piece[: len(piece) - (size - max_bytes)])
+                        return b"".join(chunks)
+                    raise FetchError(f"body exceeds {max_bytes} bytes", kind="too_large", url=url)
+                chunks.append(piece)
+            if wire > max_bytes:  # compressed data that decodes to little: padding, not a page
+                if truncate:
+                    break
+                raise FetchError(f"body exceeds {max_bytes} bytes on the wire", kind="too_large", url=url)
+    except zlib.error as exc:
+        raise FetchError(f"cannot decode the body: {exc}", kind="decoding", url=url) from exc
     return b"".join(chunks)

@@ -28,8 +28,11 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 def blocked_reason(ip: IPAddress) -> str | None:
     """Why an address must not be fetched, or None when it is a public unicast address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return blocked_reason(ip.ipv4_mapped)
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv4 carried inside IPv6 (mapped, 6to4, Teredo) is judged as that IPv4 address.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            return blocked_reason(embedded)
     if ip in METADATA_IPS:
         return "metadata endpoint"
     checks = (
@@ -50,6 +53,39 @@ def _literal_ip(host: str) -> IPAddress | None:
         return ipaddress.ip_address(host.strip("[]").split("%")[0])
     except ValueError:
         return None
+
+
+def _ipv4_number(part: str) -> int | None:
+    if part[:2] in ("0x", "0X"):
+        digits, base = part[2:] or "0", 16
+    elif len(part) > 1 and part.startswith("0"):
+        digits, base = part[1:], 8
+    else:
+        digits, base = part, 10
+    try:
+        return int(digits, base) if digits.isascii() and digits.isalnum() else None
+    except ValueError:
+        return None
+
+
+def numeric_host(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a host written with numbers means to a resolver, a proxy or a browser:
+    ``2130706433``, ``0x7f.1`` and ``0177.0.0.1`` all mean 127.0.0.1 (WHATWG host parsing, as
+    inet_aton). None for a host name; ValueError when it ends in a number yet is no address."""
+    labels = host.split(".")
+    last = labels[-1]
+    if not (last.isascii() and (last.isdigit() or last[:2] in ("0x", "0X"))):
+        return None  # does not end in a number: a host name
+    numbers = [_ipv4_number(label) for label in labels]
+    if len(labels) > 4 or any(n is None for n in numbers):
+        raise ValueError(f"{host!r} ends in a number but is not an IPv4 address")
+    *head, tail = (n for n in numbers if n is not None)
+    if any(n > 255 for n in head) or tail >= 256 ** (4 - len(head)):
+        raise ValueError(f"{host!r} is out of the IPv4 range")
+    value = tail
+    for index, number in enumerate(head):
+        value += number << (8 * (3 - index))
+    return ipaddress.IPv4Address(value)
 
 
 class NetGuard:
@@ -78,10 +114,15 @@ class NetGuard:
             raise UnsafeURL("URL has no host", url=url)
         if self._is_allowed(host):
             return ""
-        ip = _literal_ip(host)
+        ip: IPAddress | None = _literal_ip(host)
+        if ip is None:
+            try:
+                ip = numeric_host(host)
+            except ValueError as exc:
+                raise UnsafeURL(f"malformed host: {exc}", url=url) from exc
         if ip is not None:
             reason = blocked_reason(ip)
-            if reason:
+            if reason and not self._is_allowed(str(ip)):
                 raise UnsafeURL(f"{host} is a {reason} address", url=url)
             return ""
         if host in METADATA_HOSTS or host == "localhost" or host.endswith(".localhost"):

@@ -44,7 +44,7 @@ class HostLimiter:
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
         """Hold one request slot for ``host`` while the request (and its body read) runs."""
-        key = host.lower()
+        key = host.lower().rstrip(".")  # "example.com." is the same host as "example.com"
         async with self._host_semaphore(key):
             await self._wait_turn(key)
             async with self._global:

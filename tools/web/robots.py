@@ -30,17 +30,41 @@ def _normalize(path: str) -> str:
 
 @dataclass(frozen=True)
 class Rule:
+    """One allow/disallow line. Matching is a left-to-right scan for the literal pieces between
+    ``*``s, linear in the path: a regex (``.*a.*a.*b``) backtracks exponentially on a hostile
+    robots.txt and would freeze the event loop where no timeout can reach."""
+
     allow: bool
     pattern: str
-    regex: re.Pattern[str]
+    pieces: tuple[str, ...]  # the literal text between the ``*``s (the first is a prefix)
+    anchored: bool  # ends in ``$``: the last piece must end the path
 
     @classmethod
     def build(cls, allow: bool, raw: str) -> Rule:
         pattern = _normalize(raw)
         anchored = pattern.endswith("$")
         body = pattern[:-1] if anchored else pattern
-        regex = ".*".join(re.escape(part) for part in body.split("*"))
-        return cls(allow, pattern, re.compile(regex + ("\\Z" if anchored else ""), re.DOTALL))
+        return cls(allow, pattern, tuple(body.split("*")), anchored)
+
+    def matches(self, path: str) -> bool:
+        first, *rest = self.pieces
+        if not path.startswith(first):
+            return False
+        if not rest:
+            return not self.anchored or path == first
+        end = len(path)
+        if self.anchored:  # the last piece is pinned to the end; the middle ones fit before it
+            *rest, last = rest
+            end -= len(last)
+            if end < len(first) or not path.endswith(last):
+                return False
+        position = len(first)
+        for piece in rest:  # the leftmost place of each piece leaves the most room for the next
+            found = path.find(piece, position, end)
+            if found < 0:
+                return False
+            position = found + len(piece)
+        return True
 
 
 @dataclass
@@ -60,7 +84,7 @@ class RobotsRules:
             return False
         best: Rule | None = None
         for rule in self.rules:
-            if not rule.regex.match(path):
+            if not rule.matches(path):
                 continue
             if best is None or len(rule.pattern) > len(best.pattern):
                 best = rule
