@@ -1,4 +1,6 @@
-"""Search sources (Brave, SearXNG) against local fake APIs: ICP -> queries -> company sites."""
+"""Search sources (Brave, SearXNG) against local fake APIs serving their documented shapes:
+ICP -> queries -> company sites, plus empty answers, refused tokens, throttling (retried, then given
+up), a spent quota, 5xx and non-JSON answers. A failed query never loses what earlier ones found."""
 
 from __future__ import annotations
 
@@ -7,13 +9,20 @@ import asyncio
 import pytest
 
 from core.models import ICP
-from tests.fixtures.providers.search_fake import BRAVE_TOKEN, brave_api, brave_error, searxng_api
+from tests.fixtures.providers.search_fake import (
+    BRAVE_TOKEN,
+    brave_api,
+    brave_quota_limited,
+    brave_rate_limited,
+    searxng_api,
+    searxng_too_many_requests,
+)
 from tools.enrich.provider_http import ProviderClient, ProviderError
 from tools.extract.domains import registrable_domain
-from tools.sources.brave import BraveSearch
+from tools.sources.brave import BraveSearch, brave_client, brave_error_kind
 from tools.sources.search import SearchSource, build_search_provider
 from tools.sources.search_queries import search_queries
-from tools.sources.searxng import SearxngSearch
+from tools.sources.searxng import SearxngSearch, searxng_client
 
 FINTECH = [
     ("https://www.ledgerly.com/", "Ledgerly | Invoicing for <strong>Berlin</strong> agencies", "Send invoices."),
@@ -51,26 +60,35 @@ class RecordedSleep:
 
 
 def brave(api, sleep=None, token=BRAVE_TOKEN) -> BraveSearch:
-    return BraveSearch(ProviderClient("brave", api.base_url, retries=2, sleep=sleep or RecordedSleep(),
-                                      headers={"X-Subscription-Token": token}))
+    return BraveSearch(brave_client(api.base_url, token, retries=2, sleep=sleep or RecordedSleep()))
+
+
+def searxng(api, sleep=None) -> SearxngSearch:
+    return SearxngSearch(searxng_client(api.base_url, retries=2, sleep=sleep or RecordedSleep()))
 
 
 ICP_BERLIN = ICP(industries=["fintech", "logistics"], locations=["Berlin"], signals=["hiring"])
 
 
 async def collect(source):
-    return [c async for c in source.companies()]
+    try:
+        return [c async for c in source.companies()]
+    finally:
+        await source.provider.aclose()
+
+
+def domains(found) -> list[str]:
+    return [registrable_domain(c.url) for c in found]
 
 
 async def test_brave_results_become_company_sites_once_each():
     with brave_api(index) as api:
-        provider = brave(api)
-        source = SearchSource(provider, search_queries(ICP_BERLIN), per_query=10)
+        source = SearchSource(brave(api), search_queries(ICP_BERLIN), per_query=10)
         found = await collect(source)
-        await provider.aclose()
-        queries = [q["q"] for q in api.calls_to("/res/v1/web/search")]
-    assert queries == ["fintech companies in Berlin", "logistics companies in Berlin",
-                       "fintech startups in Berlin hiring", "logistics startups in Berlin hiring"]
+        calls = api.calls_to("/res/v1/web/search")
+    assert [q["q"] for q in calls] == ["fintech companies in Berlin", "logistics companies in Berlin",
+                                       "fintech startups in Berlin hiring", "logistics startups in Berlin hiring"]
+    assert all(q["text_decorations"] == "false" and q["count"] == "10" for q in calls)
     assert [(c.url, c.name) for c in found] == [
         ("https://www.ledgerly.com/", "Ledgerly"),
         ("https://payfox.de/", "Payfox"),
@@ -85,40 +103,87 @@ async def test_brave_results_become_company_sites_once_each():
     assert reasons["https://apps.apple.com/de/app/payfox/id1"] == "app store"
 
 
-async def test_brave_rate_limit_waits_then_a_long_ban_skips_the_query():
-    sleep = RecordedSleep()
-    with brave_api(index) as api:
-        api.queue("/res/v1/web/search",
-                  brave_error(429, "RATE_LIMITED", "Request rate limit exceeded for plan.", {"Retry-After": "2"}),
-                  brave_error(429, "RATE_LIMITED", "Request rate limit exceeded for plan.",
-                              {"X-RateLimit-Reset": "1, 2592000"}))
-        provider = brave(api, sleep=sleep)
-        first = await collect(SearchSource(provider, ["fintech companies in Berlin"]))
-        assert sleep.waits == [2.0, 1.0]  # Retry-After, then Brave's X-RateLimit-Reset
-        assert [registrable_domain(c.url) for c in first] == ["ledgerly.com", "payfox.de"]
-        api.queue("/res/v1/web/search",
-                  brave_error(429, "RATE_LIMITED", "Quota exceeded.", {"X-RateLimit-Reset": "3000, 2592000"}))
-        source = SearchSource(provider, ["fintech companies in Berlin", "logistics companies in Berlin"])
-        second = await collect(source)
+async def test_brave_snippets_come_without_highlight_markup():
+    with brave_api(lambda q: FINTECH) as api:
+        provider = brave(api)
+        results = await provider.search("payments for shops", count=20)
+        _, decorated = await provider.client.get_json("/res/v1/web/search", {"q": "payments for shops"})
         await provider.aclose()
-    assert sleep.waits == [2.0, 1.0]  # a wait beyond the cap is not taken
-    assert source.failed_queries == [("fintech companies in Berlin", "brave: HTTP 429: Quota exceeded.")]
-    assert [registrable_domain(c.url) for c in second] == ["shipnorth.com", "payfox.de"]
+    assert decorated["web"]["results"][4]["description"] == "<strong>Payments</strong> for <strong>shops</strong>."
+    assert results[4].snippet == "Payments for shops."
+    assert results[0].title == "Ledgerly | Invoicing for Berlin agencies"  # stray markup is stripped too
 
 
-async def test_brave_server_errors_retry_and_bad_token_stops():
+async def test_brave_nothing_found_is_an_empty_list():
+    with brave_api(lambda q: []) as api:
+        source = SearchSource(brave(api), ["quantum bakeries in Atlantis"])
+        assert await collect(source) == [] and source.failed_queries == []
+
+
+async def test_brave_refused_or_missing_token_stops_discovery():
+    with brave_api(index) as api:
+        with pytest.raises(ProviderError, match="subscription token is invalid") as wrong:
+            await collect(SearchSource(brave(api, token="nope"), ["fintech companies in Berlin", "logistics"]))
+        missing = BraveSearch(ProviderClient("brave", api.base_url, classify=brave_error_kind))
+        with pytest.raises(ProviderError, match="HTTP 422") as absent:
+            await collect(SearchSource(missing, ["fintech companies in Berlin"]))
+        assert len(api.calls_to("/res/v1/web/search")) == 2  # no retries, no second query
+    assert wrong.value.kind == absent.value.kind == "auth" and wrong.value.http_status == 422
+
+
+async def test_brave_throttle_waits_for_the_spent_window_then_succeeds():
     sleep = RecordedSleep()
     with brave_api(index) as api:
-        api.queue("/res/v1/web/search", (502, "<html>Bad gateway</html>", {}), (500, "oops", {}))
-        provider = brave(api, sleep=sleep)
-        found = await collect(SearchSource(provider, ["fintech companies in Berlin"]))
-        await provider.aclose()
+        api.queue("/res/v1/web/search", brave_rate_limited())
+        found = await collect(SearchSource(brave(api, sleep=sleep), ["fintech companies in Berlin"]))
+    assert sleep.waits == [1.0]  # X-RateLimit-Reset of the per-second window, the one at 0
+    assert domains(found) == ["ledgerly.com", "payfox.de"]
+
+
+async def test_brave_throttle_that_outlasts_the_retries_skips_only_that_query():
+    sleep = RecordedSleep()
+    with brave_api(index) as api:
+        api.queue("/res/v1/web/search", *[brave_rate_limited()] * 3)
+        source = SearchSource(brave(api, sleep=sleep), ["fintech companies in Berlin", "logistics companies in Berlin"])
+        found = await collect(source)
+    assert sleep.waits == [1.0, 1.0]
+    assert source.failed_queries == [("fintech companies in Berlin", "brave: HTTP 429: Request rate limit exceeded "
+                                      "for plan. (gave up after 3 attempts)")]
+    assert domains(found) == ["shipnorth.com", "payfox.de"]
+
+
+async def test_brave_spent_quota_stops_asking_and_keeps_what_was_found():
+    sleep = RecordedSleep()
+    queries = ["fintech companies in Berlin", "logistics companies in Berlin", "fintech startups in Berlin hiring"]
+    with brave_api(index) as api:
+        source = SearchSource(brave(api, sleep=sleep), queries)
+        companies = source.companies()
+        found = [await anext(companies), await anext(companies)]
+        api.queue("/res/v1/web/search", brave_quota_limited())
+        found += [c async for c in companies]
+        await source.provider.aclose()
+        assert len(api.calls_to("/res/v1/web/search")) == 2
+    assert sleep.waits == []  # the month is spent: waiting a second would not help
+    assert domains(found) == ["ledgerly.com", "payfox.de"]
+    detail = "brave: HTTP 429: Request quota limit exceeded for plan."
+    assert source.failed_queries == [(q, detail) for q in queries[1:]]
+
+
+async def test_brave_server_errors_retry_and_garbage_skips_the_query():
+    sleep = RecordedSleep()
+    with brave_api(index) as api:
+        api.queue("/res/v1/web/search", (502, "<html>Bad gateway</html>", {"Content-Type": "text/html"}),
+                  (500, "oops", {"Content-Type": "text/plain"}))
+        found = await collect(SearchSource(brave(api, sleep=sleep), ["fintech companies in Berlin"]))
         assert len(found) == 2 and sleep.waits == [1.0, 2.0]
-        wrong = brave(api, token="nope")
-        with pytest.raises(ProviderError, match="subscription token is invalid") as info:
-            await collect(SearchSource(wrong, ["fintech companies in Berlin", "logistics"]))
-        await wrong.aclose()
-    assert info.value.kind == "auth"
+        api.queue("/res/v1/web/search", (200, "<html>captive portal</html>", {"Content-Type": "text/html"}),
+                  (200, {"type": "ErrorResponse"}, {}))
+        source = SearchSource(brave(api, sleep=sleep), ["fintech companies in Berlin", "logistics companies in Berlin",
+                                                        "fintech startups in Berlin"])
+        found = await collect(source)
+    assert source.failed_queries == [("fintech companies in Berlin", "brave: answer is not JSON"),
+                                     ("logistics companies in Berlin", "brave: answer is not a search response")]
+    assert domains(found) == ["ledgerly.com", "payfox.de"]
 
 
 async def test_searxng_pages_and_filters(settings):
@@ -128,7 +193,6 @@ async def test_searxng_pages_and_filters(settings):
         provider = build_search_provider(configured.model_copy(update={"search_base_url": api.base_url}))
         assert isinstance(provider, SearxngSearch)
         found = await collect(SearchSource(provider, ["fintech companies in Berlin"], per_query=20))
-        await provider.aclose()
         pages = [q["pageno"] for q in api.calls_to("/search")]
         assert all(q["format"] == "json" for q in api.calls_to("/search"))
     assert pages == ["1", "2"]
@@ -136,18 +200,56 @@ async def test_searxng_pages_and_filters(settings):
     assert len(found) == 17 and [c.url for c in found[-2:]] == ["https://www.ledgerly.com/", "https://payfox.de/"]
 
 
-async def test_searxng_without_json_enabled_is_an_error():
+async def test_searxng_nothing_found_and_engines_that_all_failed_are_told_apart():
+    with searxng_api(lambda q: []) as api:
+        assert await searxng(api).search("quantum bakeries", count=10) == []
+        assert len(api.calls_to("/search")) == 1
+    with searxng_api(lambda q: [], unresponsive=[("google", "CAPTCHA"), ("duckduckgo", "timeout")]) as api:
+        source = SearchSource(searxng(api), ["fintech companies in Berlin"])
+        assert await collect(source) == []
+    assert source.failed_queries == [
+        ("fintech companies in Berlin", "searxng: no engine answered: duckduckgo (timeout), google (CAPTCHA)")]
+
+
+async def test_searxng_without_json_enabled_is_a_configuration_error():
+    with searxng_api(index, formats=["html"]) as api:
+        with pytest.raises(ProviderError, match="format=json refused") as info:
+            await collect(SearchSource(searxng(api), ["fintech companies in Berlin", "logistics"]))
+        assert len(api.calls_to("/search")) == 1
+    assert info.value.kind == "auth" and info.value.http_status == 403
+
+
+async def test_searxng_limiter_429_backs_off_then_succeeds_or_skips_the_query():
+    sleep = RecordedSleep()
     with searxng_api(index) as api:
-        client = ProviderClient("searxng", api.base_url, retries=0)
-        provider = SearxngSearch(client)
-        api.queue("/search", (403, "<html><body><h1>403 Forbidden</h1></body></html>", {}))
-        with pytest.raises(ProviderError) as info:
-            await provider.search("x", count=10)
-        await provider.aclose()
-    assert info.value.kind == "auth" and "403" in info.value.detail
+        api.queue("/search", searxng_too_many_requests())
+        found = await collect(SearchSource(searxng(api, sleep=sleep), ["fintech companies in Berlin"]))
+        assert domains(found) == ["ledgerly.com", "payfox.de"] and sleep.waits == [1.0]
+        api.queue("/search", *[searxng_too_many_requests()] * 3)
+        source = SearchSource(searxng(api, sleep=sleep), ["fintech companies in Berlin", "logistics companies in Berlin"])
+        found = await collect(source)
+    assert sleep.waits == [1.0, 1.0, 2.0]
+    assert source.failed_queries == [("fintech companies in Berlin",
+                                      "searxng: HTTP 429: Too Many Requests (gave up after 3 attempts)")]
+    assert domains(found) == ["shipnorth.com", "payfox.de"]
+
+
+async def test_searxng_server_error_is_retried_and_garbage_skips_the_query():
+    sleep = RecordedSleep()
+    with searxng_api(index) as api:
+        api.queue("/search", (500, {"error": "search error"}, {}))
+        found = await collect(SearchSource(searxng(api, sleep=sleep), ["fintech companies in Berlin"]))
+        assert len(found) == 2 and sleep.waits == [1.0]
+        api.queue("/search", (200, "<!doctype html><html>results</html>", {"Content-Type": "text/html"}))
+        source = SearchSource(searxng(api, sleep=sleep), ["fintech companies in Berlin", "logistics companies in Berlin"])
+        found = await collect(source)
+    assert source.failed_queries == [("fintech companies in Berlin", "searxng: answer is not JSON")]
+    assert domains(found) == ["shipnorth.com", "payfox.de"]
 
 
 def test_no_provider_when_none_is_configured(settings):
     assert build_search_provider(settings) is None
     with pytest.raises(ValueError, match="SEARCH_API_KEY"):
         build_search_provider(settings.model_copy(update={"search_provider": "brave"}))
+    with pytest.raises(ValueError, match="SEARCH_BASE_URL"):
+        build_search_provider(settings.model_copy(update={"search_provider": "searxng"}))

@@ -1,6 +1,9 @@
-from core.models import Company, Contact
+"""The merge rule: provider data fills what scraping left empty; a disagreement never overwrites a
+sourced value silently, it is kept as a conflict naming both values and both sources."""
+
+from core.models import Company, Contact, Evidence
 from tools.enrich.merge import merge_company, merge_contacts
-from tools.enrich.pdl import size_range
+from tools.enrich.pdl import founded_conflict, size_range
 
 SITE = "https://acme-robotics.com/about"
 API = "https://api.example-provider.com/v1/company?domain=acme-robotics.com"
@@ -83,3 +86,47 @@ def test_size_buckets():
     assert size_range("11-50") == (11, 50)
     assert size_range("10001+") == (10001, 10**9)
     assert size_range(None) is None and size_range("many") is None
+
+
+def test_no_sourced_value_is_overwritten_silently_whoever_set_it():
+    """The scraped value wins over the first provider; the first provider's fill wins over the
+    second; each disagreement keeps both values and both sources."""
+    first = "https://api.peopledatalabs.com/v5/company/enrich?website=acme-robotics.com"
+    second = "https://api.hunter.io/v2/domain-search?domain=acme-robotics.com"
+    once, filled, _ = merge_company(scraped(), {"country": "Germany", "industry": "fintech"}, first)
+    twice, _, conflicts = merge_company(once, {"country": "Austria", "industry": "logistics"}, second)
+    assert filled == ["country"] and (twice.country, twice.sources["country"]) == ("Germany", first)
+    assert twice.industry == "logistics" and twice.sources["industry"] == SITE
+    [country] = conflicts
+    assert (country.scraped, country.scraped_source, country.enriched, country.provider_source) == (
+        "Germany", first, "Austria", second)
+    assert [(c.field, c.scraped_source, c.provider_source) for c in twice.conflicts] == [
+        ("industry", SITE, first), ("country", first, second)]
+
+
+def test_a_contact_disagreement_names_both_sources():
+    team = "https://acme-robotics.com/team"
+    mine = [Contact(name="Jane Doe", title="CEO", email="jane@acme-robotics.com", source_url=team,
+                    email_status="found", confidence=1.0)]
+    offer = [Contact(name="Jane Doe", title="Head of Sales", email="jd@acme-robotics.com", email_status="found",
+                     confidence=0.97, source_url="https://blog.example.org/acme")]
+    merged, _, conflicts = merge_contacts(mine, offer, "acme-robotics.com", API)
+    assert (merged[0].email, merged[0].title) == ("jane@acme-robotics.com", "CEO")
+    by_field = {c.field: c for c in conflicts}
+    email = by_field["contact[Jane Doe].email"]
+    assert (email.scraped_source, email.provider_source) == (team, "https://blog.example.org/acme")
+    title = by_field["contact[Jane Doe].title"]
+    assert (title.scraped, title.scraped_source, title.enriched, title.provider_source) == (
+        "CEO", team, "Head of Sales", API)
+
+
+def test_a_founding_year_is_compared_with_the_scraped_fact():
+    about = "https://acme-robotics.com/about"
+    company = scraped().model_copy(update={"facts": [Evidence(claim="Founded in Berlin in 2017.", source_url=about)]})
+    conflict = founded_conflict(company, 2019, API)
+    assert conflict is not None and (conflict.scraped_source, conflict.enriched, conflict.provider_source) == (
+        about, "2019", API)
+    assert founded_conflict(company, 2017, API) is None
+    assert founded_conflict(company.model_copy(update={"conflicts": [conflict]}), 2019, API) is None  # once
+    shipped = scraped().model_copy(update={"facts": [Evidence(claim="We shipped 2000 robots.", source_url=about)]})
+    assert founded_conflict(shipped, 2019, API) is None

@@ -1,13 +1,20 @@
 """Hunter.io: domain search (addresses seen on the web, with their sources) and the e-mail verifier.
 
-Shapes follow Hunter's API v2 as we know it (written without access to the docs online):
-``GET /v2/domain-search?domain=&api_key=&limit=`` -> ``{"data": {"organization", "industry",
-"country", "description", "emails": [{"value", "type": personal|generic, "confidence": 0-100,
-"sources": [{"uri", "extracted_on", "last_seen_on", "still_on_page"}], "first_name", "last_name",
-"position", "verification": {"status"}}]}, "meta": {...}}``;
-``GET /v2/email-verifier?email=&api_key=`` -> ``{"data": {"status": valid|invalid|accept_all|
-webmail|disposable|unknown, "result", "score": 0-100, "sources": [...]}}``, or 202 while the check
-is still running. Errors: ``{"errors": [{"id", "code", "details"}]}``.
+Verified against https://hunter.io/api-documentation/v2: ``GET /v2/domain-search?domain=&limit=``,
+``GET /v2/email-verifier?email=``, key as ``api_key`` query parameter (``X-API-KEY`` and Bearer are
+also accepted); ``{"data", "meta"}`` answers; errors ``{"errors": [{"id", "code", "details"}]}``
+(its example: ``wrong_params``, 400, "You are missing the domain parameter"). Its status table:
+202 = verification still running, 222 = verification failed at the remote SMTP server, 401 = no
+valid key, 403 = "You have reached the rate limit" (retried with backoff), 429 = "You have reached
+your usage limit" (the plan is spent: not retried). The ``data`` field names (organization,
+industry, country, description, emails[].value/type/confidence/first_name/last_name/position/
+verification.status/sources[].uri/still_on_page; verifier status valid|invalid|accept_all|webmail|
+disposable|unknown, score 0-100) were not in the part of that page we could read: checked against
+api-evangelist/hunter-io ``openapi/_original/hunter-domain-search-api-openapi.yml`` and
+``json-schema/hunter-verification-schema.json`` (third-party), consistent with VonStruddle/PyHunter
+``pyhunter/pyhunter.py``. The 401 body ``authentication_failed`` / "No user found for the API key
+supplied" is as seen in several public client tests. Unverified: the ``id`` of 403/429 bodies, the
+body of 202/222, and any Retry-After header (none documented, so throttling backs off exponentially).
 """
 
 from __future__ import annotations
@@ -63,6 +70,17 @@ def company_offer(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def hunter_error_kind(status: int, body: object) -> str | None:
+    """Hunter's own status meanings: 403 is its throttle, 429 a spent plan."""
+    return {403: "rate_limited", 429: "quota_exhausted"}.get(status)
+
+
+def hunter_client(base_url: str, api_key: str, **options: Any) -> ProviderClient:
+    """The Hunter API as documented: key as ``api_key`` query parameter (kept out of sources)."""
+    return ProviderClient("hunter", base_url, secret_params={"api_key": api_key},
+                          classify=hunter_error_kind, **options)
+
+
 class HunterEnricher:
     name = "hunter"
 
@@ -95,7 +113,8 @@ class HunterEnricher:
 
     async def verify_guesses(self, contacts: list[Contact], domain: str) -> list[Contact]:
         """Check up to ``verify_max`` guessed addresses: an invalid one is removed, a valid one that
-        Hunter has seen on a public page becomes ``found``. A failed check changes nothing."""
+        Hunter has seen on a public page becomes ``found``. A failed check changes nothing; a spent
+        verification quota or a refused key ends the checks (every further one would fail alike)."""
         out: list[Contact] = []
         budget = self.verify_max
         for contact in contacts:
@@ -103,18 +122,20 @@ class HunterEnricher:
                 out.append(contact)
                 continue
             budget -= 1
-            out.extend(await self._verify(contact, domain))
+            try:
+                out.extend(await self._verify(contact, domain))
+            except ProviderError as exc:
+                out.append(contact)
+                if exc.kind in ("quota_exhausted", "auth"):
+                    budget = 0
         return out
 
     async def _verify(self, contact: Contact, domain: str) -> list[Contact]:
         params = {"email": contact.email}
         url = self.client.public_url("/v2/email-verifier", params)
-        try:
-            status_code, body = await self.client.get_json("/v2/email-verifier", params)
-        except ProviderError:
-            return [contact]
+        status_code, body = await self.client.get_json("/v2/email-verifier", params)
         data = body.get("data") if isinstance(body, dict) else None
-        if status_code == 202 or not isinstance(data, dict):  # 202: Hunter is still checking
+        if status_code in (202, 222) or not isinstance(data, dict):  # still checking / SMTP check failed
             return [contact]
         checked = contact.model_copy(deep=True)
         checked.sources["email_verification"] = url

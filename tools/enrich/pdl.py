@@ -1,11 +1,20 @@
 """People Data Labs company enrichment: headcount, industry, location, founding year.
 
-Shape as we know PDL's v5 API (written without access to the docs online):
-``GET /v5/company/enrich?website=acme.com&titlecase=true`` with header ``X-Api-Key`` -> the company
-record at the top level: ``{"status": 200, "likelihood", "name", "display_name", "size": "11-50",
-"employee_count", "founded", "industry", "location": {"name", "locality", "region", "country"},
-"headline", "summary", "tags"}``. No match is a 404 ``{"status": 404, "error": {"type":
-"not_found", "message"}}``; other errors use the same ``error`` object.
+Checked against PDL's docs and its OpenAPI file (peopledatalabs/openAPI-specifications
+``pdl-specs.json``, path ``/v5/company/enrich``): ``GET /v5/company/enrich?website=&titlecase=true
+&min_likelihood=`` with header ``X-Api-Key`` (securityScheme ``APIKeyHeader``). The company record
+is at the top level with ``status`` and ``likelihood``, not under ``data``
+(docs.peopledatalabs.com/docs/output-response-company-enrichment-api); fields as in the Example
+Company Record (docs.peopledatalabs.com/docs/example-company-record): ``name``, ``display_name``,
+``size`` bucket ("11-50", "10001+"), ``employee_count``, ``founded``, ``industry``, ``location``
+{``name``, ``locality``, ``region``, ``country``}, ``headline``, ``summary``, ``tags``; text is
+lowercase unless ``titlecase=true``. Errors (docs.peopledatalabs.com/docs/errors) are
+``{"status", "error": {"type", "message"}}``: 404 ``not_found`` = no match (not a failure), 400
+``invalid_request_error``, 401 ``authentication_error``, 402 ``payment_required`` (credits used up),
+429 ``rate_limit_error``; rate limits are per key and endpoint in fixed windows and the
+``x-ratelimit-reset`` header is the UTC time the window resets
+(docs.peopledatalabs.com/docs/usage-limits). Only the 404 and 429 bodies are quoted in the docs;
+the other messages are the docs' descriptions, not verified wording.
 """
 
 from __future__ import annotations
@@ -13,12 +22,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.models import Company, Contact, Evidence
+from core.models import Company, Contact, Evidence, FieldConflict
 from tools.enrich.merge import merge_company
 from tools.enrich.provider_http import ProviderClient, ProviderError
 from tools.enrich.types import EnrichmentResult
 from tools.extract.geo import country_of
 from tools.extract.industry import match_industry
+
+
+def pdl_client(base_url: str, api_key: str, **options: Any) -> ProviderClient:
+    """The PDL API as documented: key in the ``X-Api-Key`` header."""
+    return ProviderClient("pdl", base_url, headers={"X-Api-Key": api_key}, **options)
 
 
 def size_range(size: object) -> tuple[int, int] | None:
@@ -34,6 +48,24 @@ def size_range(size: object) -> tuple[int, int] | None:
 def _first_sentence(text: str) -> str:
     sentence = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
     return sentence[:300]
+
+
+_FOUNDED = re.compile(r"\b(?:founded|established in)\b", re.I)
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def founded_conflict(company: Company, founded: int, source: str) -> FieldConflict | None:
+    """A scraped fact naming another founding year than PDL's: kept, and recorded with both
+    sources instead of PDL's year being dropped or added beside it without a word."""
+    for fact in company.facts:
+        if not _FOUNDED.search(fact.claim):
+            continue
+        years = {int(y) for y in _YEAR.findall(fact.claim)}
+        if years and founded not in years:
+            conflict = FieldConflict(field="founded", scraped=fact.claim, scraped_source=fact.source_url,
+                                     enriched=str(founded), provider_source=source)
+            return None if conflict in company.conflicts else conflict
+    return None
 
 
 def company_offer(record: dict[str, Any]) -> dict[str, Any]:
@@ -75,9 +107,14 @@ class PdlEnricher:
             company, company_offer(record), source, team_size_range=size_range(record.get("size"))
         )
         founded = record.get("founded")
-        if isinstance(founded, int) and not any("founded" in f.claim.lower() for f in merged.facts):
-            merged.facts.append(Evidence(claim=f"Founded in {founded}.", source_url=source))
-            filled.append("founded")
+        if isinstance(founded, int):
+            conflict = founded_conflict(merged, founded, source)
+            if conflict is not None:
+                conflicts.append(conflict)
+                merged.conflicts.append(conflict)
+            elif not any(_FOUNDED.search(f.claim) for f in merged.facts):
+                merged.facts.append(Evidence(claim=f"Founded in {founded}.", source_url=source))
+                filled.append("founded")
         return EnrichmentResult(self.name, merged, list(contacts), filled, conflicts)
 
     async def aclose(self) -> None:

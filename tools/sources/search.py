@@ -74,7 +74,7 @@ class SearchSource:
 
     async def companies(self) -> AsyncIterator[DiscoveredCompany]:
         seen: set[str] = set()
-        for query in self.queries:
+        for index, query in enumerate(self.queries):
             try:
                 results = await self.provider.search(query, count=self.per_query)
             except ProviderError as exc:
@@ -82,6 +82,10 @@ class SearchSource:
                     raise  # configuration trouble: every further query would fail the same way
                 log.warning("search %r failed: %s", query, exc.detail)
                 self.failed_queries.append((query, exc.detail))
+                if exc.kind == "quota_exhausted":
+                    # The plan is spent until it resets: stop asking, keep what was found.
+                    self.failed_queries += [(q, exc.detail) for q in self.queries[index + 1:]]
+                    return
                 continue
             for result in results:
                 if reason := result_rejection(result):
@@ -97,19 +101,18 @@ class SearchSource:
 
 def build_search_provider(settings: Settings) -> SearchProvider | None:
     """The configured search API, or None (``search_provider=none``)."""
-    from tools.enrich.providers import provider_client
-    from tools.sources.brave import BRAVE_BASE_URL, BraveSearch
-    from tools.sources.searxng import SearxngSearch
+    from tools.enrich.providers import client_options
+    from tools.sources.brave import BRAVE_BASE_URL, BraveSearch, brave_client
+    from tools.sources.searxng import SearxngSearch, searxng_client
 
     if settings.search_provider == "brave":
         if not settings.search_api_key:
             raise ValueError("LEADGEN_SEARCH_API_KEY is required for the brave search provider")
-        client = provider_client(settings, "brave", settings.search_base_url or BRAVE_BASE_URL,
-                                 headers={"X-Subscription-Token": settings.search_api_key})
-        return BraveSearch(client)
+        return BraveSearch(brave_client(settings.search_base_url or BRAVE_BASE_URL, settings.search_api_key,
+                                        **client_options(settings)))
     if settings.search_provider == "searxng":
         if not settings.search_base_url:
             raise ValueError("LEADGEN_SEARCH_BASE_URL (your SearXNG instance) is required for searxng")
-        headers = {"Authorization": f"Bearer {settings.search_api_key}"} if settings.search_api_key else {}
-        return SearxngSearch(provider_client(settings, "searxng", settings.search_base_url, headers=headers))
+        return SearxngSearch(searxng_client(settings.search_base_url, settings.search_api_key,
+                                            **client_options(settings)))
     return None
