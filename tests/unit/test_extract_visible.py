@@ -43,3 +43,35 @@ def test_style_rules():
     assert style_hides("text-indent:-9999px")
     assert not style_hides("position:absolute;left:-10px")
     assert not style_hides("font-size:14px;opacity:0.9")
+
+
+def test_more_hiding_styles():
+    assert style_hides("font-size:1px;line-height:0")
+    assert style_hides("position:absolute; left:-100vw")
+    assert style_hides("transform: translateX(-10000px)")
+    assert style_hides("color:#fff;background-color:#ffffff")
+    assert not style_hides("transform: translate(-50%, -50%)")
+    assert not style_hides("color:#333;background:#fff;font-size:12px")
+
+
+def test_builder_hiding_classes_closed_dialogs_and_cloudflare_addresses():
+    html = (
+        '<div class="w-condition-invisible">webflow-conditional</div><span class="elementor-screen-only">Linkedin</span>'
+        '<dialog><p>closed-dialog</p></dialog><dialog open><p>open-dialog</p></dialog>'
+        '<p>Mail <span class="__cf_email__" data-cfemail="10717e715071737d753e797f">[email&#160;protected]</span></p>'
+    )
+    text = visible_text(html)
+    assert "webflow-conditional" not in text and "Linkedin" not in text and "closed-dialog" not in text
+    assert "open-dialog" in text
+    assert "Mail ana@acme.io" in text.splitlines()  # what the browser shows after Cloudflare's script
+
+
+def test_text_reversed_by_css_reads_the_right_way_round():
+    inline = '<p>Mail: <span style="direction: rtl; unicode-bidi: bidi-override">moc.emca@enaj</span></p>'
+    sheet = '<style>.rev{unicode-bidi:bidi-override;direction:rtl}</style><p>Mail: <span class="rev">moc.emca@enaj</span></p>'
+    assert visible_text(inline) == visible_text(sheet) == "Mail: jane@acme.com"
+
+
+def test_adjacent_links_are_separate_words():
+    assert visible_text('<nav><a href="/a">Work</a><a href="/b">About</a></nav>') == "Work About"
+    assert visible_text('<p>Read <a href="/x">more</a>.</p>') == "Read more."

@@ -146,7 +146,11 @@ def _locations(company: Company, pages: list[_Page], orgs: list[tuple[jsonld.Org
     found.sort(key=lambda f: f[3])
     for place, url, sentence, _ in found:
         duplicate = any(fuzz.token_set_ratio(place, known) >= 85 for known in company.locations)
-        if not duplicate and len(company.locations) < 5 and not place.isupper():
+        # A bare country ("registered in England and Wales") adds nothing once a place in it is known.
+        bare_country = geo.is_country_name(place) and any(
+            geo.country_of(known, allow_code=True) == geo.country_of(place) for known in company.locations
+        )
+        if not duplicate and not bare_country and len(company.locations) < 5 and not place.isupper():
             company.locations.append(place)
             company.sources.setdefault("locations", url)
             _fact(company, sentence, url)
@@ -206,6 +210,8 @@ def _hiring(company: Company, pages: list[_Page]) -> None:
         roles = jsonld.job_titles(page.items)
         if page.kind == "careers":
             roles += signals.role_titles(page.tree)
+        elif page.kind != "blog":  # a one-page site's careers section
+            roles += [r for section in signals.careers_sections(page.tree) for r in signals.role_titles(section)]
         for role in roles:
             if role not in company.open_roles:
                 company.open_roles.append(role)

@@ -57,6 +57,12 @@ def same_site(a: str, b: str) -> bool:
     return True
 
 
+def has_public_suffix(host: str) -> bool:
+    """True when ``host`` is a name under a known public suffix (``acme.co.uk``), not ``noon.five``."""
+    parts = _EXTRACT(host.strip().rstrip(".").lower())
+    return bool(parts.suffix and parts.domain)
+
+
 def email_on_domain(email: str, domain: str) -> bool:
     """True when the address belongs to ``domain``'s registrable domain (subdomains included)."""
     _, _, host = email.rpartition("@")

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import unquote
 
-from tools.extract.domains import email_on_domain
+from tools.extract.domains import email_on_domain, has_public_suffix
 
 EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24})(?![\w-])")
 ROLE_LOCALS = {
@@ -16,10 +16,28 @@ ROLE_LOCALS = {
     "office", "help", "media", "marketing", "partners", "partnerships", "billing", "hr", "legal", "privacy",
     "security", "noreply", "no-reply", "feedback", "general", "enquiries", "inquiries", "kontakt", "hallo",
     "bonjour", "recruiting", "talent", "investors", "ir", "abuse", "webmaster", "postmaster", "accounts",
+    "studio", "mail", "email", "enquiry", "inquiry", "orders", "service", "customerservice", "bookings", "booking",
+    "reception", "newbusiness", "new-business", "hiring", "finance", "ops", "operations", "community", "events",
+    "dpo", "datenschutz", "impressum", "presse", "contacto", "ventas", "vertrieb",
 }
 _BRACKETED_AT = r"\s*[\[\(\{<]\s*(?:at|@|ät)\s*[\]\)\}>]\s*"
 _BRACKETED_DOT = r"\s*[\[\(\{<]\s*(?:dot|\.|punkt|point)\s*[\]\)\}>]\s*"
-_EMAILISH = re.compile(r"\b(e-?mail|mail|contact|reach|write|kontakt|courriel|address)\b", re.I)
+# "jane dot doe at acme dot co dot uk": words instead of punctuation (the domain must spell its dots out).
+_WORDY = re.compile(
+    r"(?<![\w.+-])([\w+-]+(?:\s+(?:dot|DOT)\s+[\w+-]+)*)\s+(?:at|AT)\s+([\w-]+(?:\s+(?:dot|DOT)\s+[\w-]+)+)\b"
+)
+# Words that are never the local part of a spelled-out address ("find us at acme dot com").
+_NOT_LOCAL = {"us", "me", "you", "them", "him", "her", "it", "we", "online", "here", "there", "now", "or", "and"}
+# Reserved and placeholder domains, and placeholder mailboxes, as used in form hints and docs.
+_PLACEHOLDER_DOMAIN = re.compile(
+    r"^(?:[\w-]+\.)*(?:example\.(?:com|org|net)"
+    r"|(?:your|my)-?(?:domain|company|site|website|business|email)\.[a-z.]+|domain\.com|email\.tld)$"
+)
+_PLACEHOLDER_LOCAL = {
+    "you", "yourname", "your.name", "your-name", "youremail", "your.email", "firstname.lastname", "first.last",
+    "firstname", "name", "username",
+}
+_FILE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|svg|webp|avif|ico|bmp|tiff?|heic|css|m?js|json|map|woff2?|ttf)$")
 _CF_SPAN = re.compile(r"<(a|span)\b[^>]*\bdata-cfemail=[\"']([0-9a-fA-F]+)[\"'][^>]*>.*?</\1>", re.S | re.I)
 _CF_HREF = re.compile(r"(href=[\"'])/cdn-cgi/l/email-protection#([0-9a-fA-F]+)", re.I)
 
@@ -37,20 +55,35 @@ def reveal_protected(html: str) -> str:
 
 
 def deobfuscate(text: str) -> str:
-    """'jane [at] acme [dot] com', 'jane(at)acme.com', and in an e-mail context 'jane at acme dot com'."""
-    text = re.sub(rf"([\w.+-]+){_BRACKETED_AT}([\w-]+(?:(?:{_BRACKETED_DOT}|\.)[\w-]+)+)", _join_at, text, flags=re.I)
-    if _EMAILISH.search(text):
-        text = re.sub(
-            r"\b([\w.+-]+)\s+(?:at|AT)\s+([\w-]+(?:\s+(?:dot|DOT)\s+[\w-]+)+)\b",
-            lambda m: m.group(1) + "@" + re.sub(r"(?i)\s+dot\s+", ".", m.group(2)),
-            text,
-        )
-    return text
+    """'jane [at] acme [dot] com', 'jane(at)acme.com', 'jane @ acme.com', and 'jane dot doe at acme dot com'
+    when the spelled-out domain ends in a real public suffix (so 'meet at noon dot five' stays prose)."""
+    text = text.replace("\uff20", "@").replace("\uff0e", ".")  # full-width @ and .
+    text = re.sub(
+        rf"([\w+-]+(?:(?:{_BRACKETED_DOT}|\.)[\w+-]+)*){_BRACKETED_AT}([\w-]+(?:(?:{_BRACKETED_DOT}|\.)[\w-]+)+)",
+        _join_at, text, flags=re.I,
+    )
+    text = re.sub(r"(?<![\w.+-])([\w.+-]+)\s+@\s+([\w-]+(?:\.[\w-]+)+)", r"\1@\2", text)
+    return _WORDY.sub(_join_words, text)
 
 
 def _join_at(match: re.Match[str]) -> str:
+    local = re.sub(_BRACKETED_DOT, ".", match.group(1), flags=re.I)
     domain = re.sub(_BRACKETED_DOT, ".", match.group(2), flags=re.I)
-    return f"{match.group(1)}@{domain}"
+    return f"{local}@{domain}"
+
+
+def _join_words(match: re.Match[str]) -> str:
+    local = re.sub(r"(?i)\s+dot\s+", ".", match.group(1))
+    domain = re.sub(r"(?i)\s+dot\s+", ".", match.group(2))
+    if local.lower() in _NOT_LOCAL or not has_public_suffix(domain):
+        return match.group(0)
+    return f"{local}@{domain}"
+
+
+def is_placeholder(email: str) -> bool:
+    """Form hints and documentation addresses (``you@company.com``, ``name@example.com``), not real inboxes."""
+    local, _, domain = email.lower().partition("@")
+    return bool(_PLACEHOLDER_DOMAIN.match(domain)) or local in _PLACEHOLDER_LOCAL
 
 
 def find_emails(text: str) -> list[str]:
@@ -58,7 +91,7 @@ def find_emails(text: str) -> list[str]:
     found: list[str] = []
     for match in EMAIL.finditer(deobfuscate(unquote(text))):
         email = f"{match.group(1)}@{match.group(2)}".lower().strip(".")
-        if email not in found and not re.search(r"\.(png|jpe?g|gif|svg|webp)$", email):
+        if email not in found and not _FILE_SUFFIX.search(email) and not is_placeholder(email):
             found.append(email)
     return found
 
@@ -105,6 +138,19 @@ def pattern_of(name: str, email: str) -> str | None:
         if any(render_pattern(pattern, first, last) == local for last in lasts):
             return pattern
     return None
+
+
+def could_be_for(name: str, email: str) -> bool:
+    """False when the address plainly belongs to someone else: "nadia.osei@" is not Clara Petrova's,
+    "lsato@" is not Omar Raman's. Unusual forms of the person's own name ("anap@", "a.pereira@") pass."""
+    parts = _name_parts(name)
+    if parts is None:
+        return True
+    first, lasts = parts
+    tokens = [t for t in re.split(r"[._-]+", email.split("@", 1)[0].lower()) if t]
+    if len(tokens) >= 2:
+        return any(t in (first, *lasts) or len(t) == 1 for t in tokens)
+    return bool(tokens) and tokens[0][0] in (first[0], lasts[0][0])
 
 
 def _shape(local: str) -> tuple[str, float] | None:

@@ -63,6 +63,18 @@ _STREET = re.compile(
     r"|Drive|Dr|Place|Pl|Square|Sq|Court|Ct|Parkway|Pkwy|Plaza|Terrace|Highway|Hwy|Row|Quay|Strasse|Straße)\b\.?,"
 )
 _US_ADDRESS = re.compile(r"\b([A-Z][\w .'-]+),\s*([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
+# Postcodes distinctive enough to name their country on their own: "LS1 5JL", "EC4R 1BE"; "M5V 2T6".
+_POSTCODES = (
+    (re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s\d[ABD-HJLNP-UW-Z]{2}\b"), "United Kingdom"),
+    (re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b"), "Canada"),
+)
+# The line above a "10119 Berlin" / "Austin, TX 78704" line: "Torstraße 123", "1100 S Lamar Blvd, Suite 100".
+_STREET_LINE = re.compile(
+    r"^(?:\d{1,5}[A-Za-z]?\s+\S.*|[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,3}\s+\d{1,5}[a-zA-Z]?(?:[-/]\d+)?"
+    r"|.*\b(?:Suite|Ste|Unit|Floor|Building|Bldg)\b.*)$"
+)
+# Words a trigger phrase can run into that are not part of the place: "Registered in England & Wales No. 123".
+_NOT_PLACE_TAIL = {"No", "Nr", "Reg", "Company", "Number", "Registration", "Ltd", "Limited", "Inc", "LLC", "GmbH"}
 
 
 def _display(country) -> str:
@@ -118,13 +130,17 @@ def _place_matches(text: str) -> dict[str, str]:
     code = re.search(r",\s*([A-Z]{2})\b(?:\s+\d{5})?", masked)
     if code and code.group(1) in _US_STATES.values():
         found.setdefault("region_code", "United States")
+    for postcode, country in _POSTCODES:
+        if postcode.search(text):
+            found.setdefault("postcode", country)
     return found
 
 
 def country_of(text: str, *, allow_code: bool = False) -> str | None:
     """Country named or implied by a place string ("Austin, TX" -> "United States"); None if unsure.
 
-    An explicit country wins over a US state or Canadian province, which wins over a known city.
+    An explicit country wins over a US state or Canadian province, then a UK or Canadian postcode,
+    then a known city.
     """
     text = (text or "").strip()
     if not text:
@@ -137,7 +153,7 @@ def country_of(text: str, *, allow_code: bool = False) -> str | None:
         if found:
             return _display(found)
     matches = _place_matches(text)
-    for category in ("country", "region_code", "region", "city"):
+    for category in ("country", "region_code", "region", "postcode", "city"):
         if category in matches:
             return matches[category]
     return None
@@ -145,6 +161,12 @@ def country_of(text: str, *, allow_code: bool = False) -> str | None:
 
 def _explicit_country(text: str) -> str | None:
     return _place_matches(text).get("country")
+
+
+def is_country_name(text: str) -> bool:
+    """"Germany", "UK", "England": the whole text names a country and nothing narrower."""
+    name = text.strip()
+    return any(known == name and country == _explicit_country(name) for known, country in _country_names())
 
 
 def _split_places(phrase: str) -> list[str]:
@@ -157,8 +179,14 @@ def _split_places(phrase: str) -> list[str]:
             token in _US_STATES or token in _US_STATES.values() or token in _CA_PROVINCES
             or _explicit_country(token) is not None
         )
-        if places and is_qualifier and _explicit_country(places[-1]) is None and (
-            country_of(places[-1]) in (None, qualifier)
+        # A qualifier narrows the place before it when they agree ("Austin, TX", "Toronto, Canada"). A state
+        # code also narrows a city of another country ("Dublin, CA"), and a country a "City, XX" place
+        # ("Curitiba, PR, Brazil"; PR is also Puerto Rico's code). "London, Berlin and New York" stay three.
+        previous = _place_matches(places[-1]) if places else {}
+        code_after_city = token in _US_STATES.values() and set(previous) <= {"city"}
+        country_after_code = _explicit_country(token) is not None and "region_code" in previous
+        if places and is_qualifier and "country" not in previous and (
+            country_of(places[-1]) in (None, qualifier) or code_after_city or country_after_code
         ):
             places[-1] = f"{places[-1]}, {token}"
         else:
@@ -172,27 +200,64 @@ def location_mentions(text: str) -> list[tuple[str, str, bool]]:
     for line in text.split("\n"):
         for match in _TRIGGER.finditer(line):
             trigger = match.group(0).lower()
+            # "Registered in England and Wales" names a jurisdiction, not where the company works.
             is_hq = any(w in trigger for w in (
-                "headquarter", "hq", "head office", "based", "sitz", "registered", "home base", "main office"))
+                "headquarter", "hq", "head office", "based", "sitz", "home base", "main office"))
             sentence = _sentence_around(line, match.start(), match.end())
-            for place in _split_places(match.group(1)):
+            words = match.group(1).split(" ")
+            while len(words) > 1 and words[-1] in _NOT_PLACE_TAIL:
+                words.pop()
+            for place in _split_places(" ".join(words)):
                 if country_of(place) or len(place.split()) <= 3:
                     found.append((place, sentence, is_hq))
     return found
 
 
+_ADDRESS_LOWER_WORDS = {"de", "la", "le", "du", "del", "della", "da", "do", "dos", "van", "der", "den", "von", "am",
+                        "an", "im", "of", "the", "upon", "on", "sur", "en", "y", "e", "rue", "via", "floor", "suite"}
+
+
+def _is_address(text: str) -> bool:
+    if not (8 <= len(text) <= 160) or not re.search(r"\d", text):
+        return False
+    # An address is names and numbers; "Over 1800 companies in Brazil use us" is a sentence.
+    prose = [w for w in re.findall(r"\b[a-zà-ÿ][\w'’-]*", text) if w not in _ADDRESS_LOWER_WORDS]
+    if len(prose) > 2:
+        return False
+    if _US_ADDRESS.search(text) or any(postcode.search(text) for postcode, _ in _POSTCODES):
+        return True
+    return bool((re.search(r"\b\d{4,6}\b", text) or _STREET.search(text)) and country_of(text))
+
+
+def _address_part(line: str) -> str:
+    """The address inside a footer line: "© 2024 Acme SAS, 12 Rue X, 75002 Paris, France. Write to us." keeps
+    "Acme SAS, 12 Rue X, 75002 Paris, France"; "" when no part of the line is an address on its own."""
+    parts = [p.strip() for p in re.split(r"\s+[·•|]\s+|(?<=[a-z0-9)])\.\s+(?=[A-Z©])", line) if p.strip()]
+    kept = [p for p in parts if _is_address(p)]
+    if not kept:
+        return ""
+    return re.sub(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*", "", ", ".join(kept), flags=re.I)
+
+
 def address_lines(text: str) -> list[str]:
-    """Short lines that look like postal addresses (a number plus a country, a US state+ZIP, or a city)."""
-    lines = []
-    for line in text.split("\n"):
-        line = line.strip(" |")
-        if not (8 <= len(line) <= 160) or not re.search(r"\d", line):
+    """Short lines that look like postal addresses (a number plus a country, a US state+ZIP, a UK or
+    Canadian postcode, or a city). An address set over several lines (street, then town, then country)
+    comes back joined into one."""
+    lines = [line.strip(" |") for line in text.split("\n")]
+    found = []
+    for i, line in enumerate(lines):
+        part = _address_part(line) if re.search(r"\d", line) else ""
+        if not part:
             continue
-        if _US_ADDRESS.search(line) or (
-            (re.search(r"\b\d{4,6}\b", line) or _STREET.search(line)) and country_of(line)
-        ):
-            lines.append(line)
-    return lines
+        parts = [part]
+        before = lines[i - 1] if i > 0 else ""
+        if before and len(before) <= 60 and _STREET_LINE.match(before) and not _is_address(before):
+            parts.insert(0, before)
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        if after and _explicit_country(after) and len(after.split()) <= 3 and not re.search(r"\d", after):
+            parts.append(after)
+        found.append(", ".join(parts))
+    return found
 
 
 def _sentence_around(line: str, start: int, end: int) -> str:

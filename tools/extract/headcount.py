@@ -1,4 +1,4 @@
-"""Team size from page text ("a team of 12", "10-20 people", "over 50 employees").
+"""Team size from page text ("a team of 12", "10-20 people", "over 50 employees", "Team size: 11-50").
 
 Rule: a bounded range gives its midpoint rounded down ("10-20 people" -> 15); an open-ended
 figure ("over 50", "50+", "more than 50") gives its lower bound (50); "about/nearly N" gives N.
@@ -16,20 +16,38 @@ _WORDS = {
     "one hundred": 100, "a dozen": 12, "dozen": 12,
 }
 _NUM = r"(\d{1,3}(?:[,.\u202f ]\d{3})+|\d+|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
-_QUAL = r"(?:(over|more\s+than|nearly|almost|about|around|approximately|roughly|some|~|just\s+under|under|fewer\s+than|less\s+than)\s+)?"
+_QUAL = (
+    r"(?:(over|more\s+than|nearly|almost|about|around|approximately|roughly|some|~|just\s+under|under|fewer\s+than"
+    r"|less\s+than|über|mehr\s+als|rund|etwa|ca\.|circa|knapp|plus\s+de|environ|près\s+de|más\s+de)\s+)?"
+)
 _RANGE = rf"{_QUAL}{_NUM}(\+)?(?:\s*(?:-|–|—|to)\s*{_NUM})?"
 _STAFF = (
     r"(?:full[- ]time\s+)?(?:employees|staff(?:\s+members)?|team\s+members|teammates|colleagues|people|"
-    r"persons|humans|FTEs?|engineers\s+and\s+\w+|Mitarbeiter(?:innen|ende)?|collaborateurs|salariés)"
+    r"persons|humans|FTEs?|engineers\s+and\s+\w+|Mitarbeit(?:er(?:[:*_/]?innen)?|ende[n]?)|Beschäftigte[n]?"
+    r"|Angestellte[n]?|collaborateurs|collaboratrices|salariés|employés|empleados)"
 )
 _PATTERNS = [
-    re.compile(rf"\bteam\s+of\s+{_RANGE}(?!\s*(?:years|countries|customers|clients|users|offices))", re.I),
+    re.compile(rf"\b(?:team|crew|studio)\s+of\s+{_RANGE}(?!\s*(?:years|countries|customers|clients|users|offices))", re.I),
     re.compile(rf"\b{_RANGE}\s+{_STAFF}\b", re.I),
     re.compile(rf"\b{_RANGE}[- ](?:person|people|member|strong)\s+(?:team|company|startup|crew|studio|firm)\b", re.I),
     re.compile(rf"\b(?:employs?|employing|headcount\s+(?:of|is)|staff\s+of|we\s+are|we're)\s+{_RANGE}\b(?!\s*(?:years|%|countries|customers|clients|users))", re.I),
 ]
-# "used by 10,000 people" is about customers, not staff.
-_NOT_STAFF = re.compile(r"\b(used|trusted|loved|relied\s+on|chosen)\s+by\b|\bserv(e|es|ing)\b|\bhelp(s|ed|ing)?\b|customers|users|clients|downloads|million|countries", re.I)
+# "used by 10,000 people", "10,000 people use Acme", "payments between any two people" are not staff.
+_NOT_STAFF_BEFORE = re.compile(
+    r"(\b(used|trusted|loved|relied\s+on|chosen)\s+by|\bserv(e|es|ing)|\bhelp(s|ed|ing)?|\breach(es|ing)?"
+    r"|\bconnect(s|ing)?|\bfor|\bbetween|\bany|\bevery|\beach|\bper)\s+(?:\S+\s+){0,2}$",
+    re.I,
+)
+_NOT_STAFF_IN = re.compile(r"customers|users|clients|downloads|million|billion", re.I)
+_NOT_STAFF_AFTER = re.compile(
+    r"^\s+(?:\w+\s+)?(use|used|using|rely|trust|love|choose|chose|read|visit|subscribe|download|signed\s+up)\b", re.I
+)
+# A labelled figure in a facts list or table: "Team size: 11-50", "Employees | 120", "Mitarbeitende: 45".
+_LABEL = (
+    r"(?:team\s+size|company\s+size|headcount|employees|number\s+of\s+employees|staff\s+size|"
+    r"mitarbeiter(?:innen)?|mitarbeitende|effectif|salariés)"
+)
+_LABELLED = re.compile(rf"^\s*{_LABEL}\s*(?::|\||\n)\s*{_RANGE}(?:\s+{_STAFF})?\s*$", re.I)
 
 
 def _value(token: str | None) -> int | None:
@@ -42,16 +60,45 @@ def _value(token: str | None) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+def _size(qualifier: str, low: int, high: int | None) -> int:
+    size = (low + high) // 2 if high is not None and high > low else low
+    if qualifier and ("under" in qualifier or "fewer" in qualifier or "less" in qualifier):
+        size = max(1, low - 1)
+    return size
+
+
+def _labelled(lines: list[str]) -> tuple[int, str] | None:
+    """"Team size" on one line and "11-50" on the next (a definition list or a facts grid) or on one line."""
+    for i, line in enumerate(lines):
+        pair = f"{line}\n{lines[i + 1]}" if i + 1 < len(lines) else line
+        for candidate in (line, pair):
+            match = _LABELLED.match(candidate)
+            if match is None:
+                continue
+            low = _value(match.group(2))
+            # "Employees" over "2019" in a facts grid is more likely a year than a headcount.
+            year = low is not None and 1900 <= low <= 2100 and not match.group(3) and not match.group(4)
+            if low and 0 < low <= 1_000_000 and not year:
+                return _size((match.group(1) or "").lower(), low, _value(match.group(4))), " ".join(candidate.split())
+    return None
+
+
 def team_size_in(text: str) -> tuple[int, str] | None:
     """(size, matched sentence) for the first staff-size phrase in ``text``; None when there is none."""
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    if found := _labelled(lines):
+        return found
+    for line in lines:
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             for pattern in _PATTERNS:
                 match = pattern.search(sentence)
                 if not match:
                     continue
-                before = sentence[: match.start()]
-                if pattern is _PATTERNS[1] and _NOT_STAFF.search(before[-60:] + match.group(0)):
+                before, after = sentence[: match.start()], sentence[match.end():]
+                if pattern is _PATTERNS[1] and (
+                    _NOT_STAFF_BEFORE.search(before) or _NOT_STAFF_IN.search(match.group(0))
+                    or _NOT_STAFF_AFTER.search(after)
+                ):
                     continue
                 if pattern is _PATTERNS[3] and not re.search(rf"{_STAFF}|team|strong", sentence[match.end():][:40], re.I):
                     continue
@@ -59,11 +106,5 @@ def team_size_in(text: str) -> tuple[int, str] | None:
                 # "we are 1" says nothing about staff; "a team of 1" or "1-5 people" does.
                 if low is None or low < 1 or (low == 1 and pattern is _PATTERNS[3]) or low > 1_000_000:
                     continue
-                if high is not None and high > low:
-                    size = (low + high) // 2
-                else:
-                    size = low
-                if qualifier and ("under" in qualifier or "fewer" in qualifier or "less" in qualifier):
-                    size = max(1, low - 1)
-                return size, sentence.strip()
+                return _size(qualifier, low, high), sentence.strip()
     return None

@@ -124,7 +124,7 @@ def match_industry(phrase: str) -> str | None:
 # must be the company itself (its name, "we" or "it"), so a customer story does not set the industry.
 _STATED = re.compile(
     r"\b(?:is|are|['’]re)\s+(?:a|an)\s+(?P<noun>[\w&+'’-]+(?:\s+[\w&+'’-]+){0,4}?)\s+"
-    r"(?:company|startup|business|firm|provider|studio|lab|venture)\b"
+    r"(?:company|startup|business|firm|provider|studio|lab|venture|agency|consultancy)\b"
     r"(?:\s+(?:working|operating|focused|specializing|specialising|active)\s+(?:in|on)\s+(?P<sub>[^.;:!?()]{2,80}))?",
     re.I,
 )
@@ -134,10 +134,26 @@ _GENERIC_WORDS = frozenset(
 )
 
 
+# Words a brand name often carries that its own copy drops: "Fernhill Studio" says "Fernhill is a ...".
+_NAME_SUFFIXES = frozenset(
+    "studio studios labs lab inc inc. ltd ltd. llc gmbh ag sas bv b.v. co co. company group hq technologies "
+    "technology software systems solutions health ai io app".split()
+)
+
+
+def _short_names(name: str | None) -> set[str]:
+    if not name:
+        return set()
+    words = name.lower().split()
+    while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+        words = words[:-1]
+    return {name.lower(), " ".join(words)}
+
+
 def stated_industry(text: str, name: str | None) -> tuple[str, str] | None:
     """(industry phrase, sentence) where the company names its own industry: "fintech (consumer
     finance)" from "Karoo is a fintech company working in consumer finance."; None when it does not."""
-    subjects = {"we", "it", *([name.lower()] if name else [])}
+    subjects = {"we", "it", *_short_names(name)}
     for line in text.split("\n"):
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             match = _STATED.search(sentence)

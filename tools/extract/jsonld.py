@@ -16,6 +16,13 @@ _ORG_TYPES = {
     "professionalservice", "store", "sportsorganization", "researchorganization", "project",
     "newsmediaorganization", "softwarecompany",
 }
+# Properties that point at some *other* party (a reviewer, a university, a parent company, a brand the
+# site sells), and types whose people are customers or commenters: none of them is the company or its staff.
+_FOREIGN_KEYS = {
+    "review", "reviews", "itemreviewed", "alumniof", "memberof", "affiliation", "parentorganization",
+    "suborganization", "funder", "sponsor", "competitor", "brand", "manufacturer", "knows", "comment",
+}
+_FOREIGN_TYPES = {"review", "employerreview", "rating", "aggregaterating", "comment", "question", "answer", "quotation"}
 
 
 @dataclass
@@ -29,6 +36,7 @@ class OrgInfo:
     email: str | None = None
     founding_date: str | None = None
     url: str | None = None
+    emails: list[str] = field(default_factory=list)  # ``email`` and every ContactPoint's address
 
 
 @dataclass
@@ -52,15 +60,21 @@ def _loads(raw: str) -> Any:
 
 
 def _walk(node: Any) -> Iterator[dict]:
-    """Every dict in the document, including @graph members and nested values."""
+    """Every dict in the document, including @graph members and nested values, except what sits under
+    a review or a property naming another party (see ``_FOREIGN_KEYS``)."""
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(reversed(item))
         elif isinstance(item, dict):
+            if _types(item) & _FOREIGN_TYPES:
+                continue
             yield item
-            stack.extend(v for v in reversed(list(item.values())) if isinstance(v, (dict, list)))
+            stack.extend(
+                v for k, v in reversed(list(item.items()))
+                if isinstance(v, (dict, list)) and str(k).lower() not in _FOREIGN_KEYS
+            )
 
 
 def jsonld_items(html: str | LexborHTMLParser) -> list[dict]:
@@ -145,13 +159,18 @@ def organizations(items: list[dict]) -> list[OrgInfo]:
     for item in items:
         if not _types(item) & _ORG_TYPES:
             continue
+        points = item.get("contactPoint") or []
+        points = points if isinstance(points, list) else [points]
+        emails = [e for v in [item.get("email"), *(p.get("email") for p in points if isinstance(p, dict))]
+                  if (e := _email(v))]
         org = OrgInfo(
             name=_text(item.get("name")) or _text(item.get("legalName")),
             description=_text(item.get("description")),
             employees=_number(item.get("numberOfEmployees")),
-            email=_email(item.get("email")),
+            email=emails[0] if emails else None,
             founding_date=_text(item.get("foundingDate")),
             url=_text(item.get("url")),
+            emails=list(dict.fromkeys(emails)),
         )
         places = []
         for key in ("address", "location", "foundingLocation"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from core.models import Signal
 from tools.extract.sentences import is_prose, split_sentences
@@ -26,16 +26,22 @@ _NO_OPENINGS = re.compile(
     r"|\bno\s+open\s+(positions|roles)\b|\bkeine\s+offenen\s+stellen\b|\baucune\s+offre\b|\bnothing\s+open\b",
     re.I,
 )
+# Role nouns as whole words ("Engineer", "Ingenieurin", "Developers"), not the fields they come from
+# ("Engineering", "Leadership", "Directory" are department headings and links, not roles).
 _ROLE_WORDS = re.compile(
     r"\b(engineer|developer|designer|manager|scientist|analyst|specialist|lead|director|head\s+of|architect|"
     r"consultant|coordinator|recruiter|writer|marketer|representative|executive|intern|administrator|officer|"
     r"technician|operator|associate|advocate|strategist|researcher|accountant|counsel|editor|sre|devops|"
-    r"ingenieur|entwickler|ingénieur|développeur|werkstudent|praktikant)\w*\b",
+    r"ingenieur|entwickler|ingénieur|développeur|développeuse|werkstudent|praktikant|berater|referent|"
+    r"sachbearbeiter|chargée?|responsable|stagiaire|alternante?)(s|es|in|innen|e|\(in\)|:in|\*in)?(?![\w-])",
     re.I,
 )
+# Words that, before the first role word, mean the line is about something else ("budget per engineer").
+_NOT_ROLE_LEAD = re.compile(r"\b(per|for|every|each|with|from|by|to|our|all|any)\b", re.I)
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
-    r"\b(\d{4}-\d{2}-\d{2}|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
-    r"|\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4})\b",
+    rf"\b(\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH}\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d{{4}}/\d{{2}}/\d{{2}})\b",
     re.I,
 )
 _TECH_SCRIPTS = {
@@ -119,22 +125,73 @@ def mentions_hiring(text: str) -> bool:
     return bool(_HIRING.search(text))
 
 
-def role_titles(tree: LexborHTMLParser) -> list[str]:
-    """Open-role titles on a careers page: short headings, list items, links or table cells naming a role."""
+_CAREERS_WORDS = {"careers", "career", "jobs", "openings", "positions", "vacancies", "hiring", "karriere", "recrutement"}
+_CAREERS_HEADING = re.compile(
+    r"^(careers?|jobs|open\s+(roles|positions)|current\s+openings|we['’]?re\s+hiring|we\s+are\s+hiring|join\s+(us|our\s+team)"
+    r"|work\s+with\s+us|vacancies|karriere|stellenangebote|offene\s+stellen|nous\s+recrutons)\b",
+    re.I,
+)
+
+
+def careers_sections(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Sections of a page that are its careers part (a one-page site's ``<section id="careers">``, or a
+    section headed "Open roles"), outermost only."""
+    found: list[LexborNode] = []
+    for node in tree.css("section, div, article, aside"):
+        words = set(re.split(r"[\s_-]+", f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}".lower()))
+        if (words & _CAREERS_WORDS or _headed_careers(node)) and not any(_contains(f, node) for f in found):
+            found.append(node)
+    return found
+
+
+def _headed_careers(node: LexborNode) -> bool:
+    """The section's own heading (a child or grandchild, not one deep inside) says careers."""
+    heading = node.css_first("h1, h2, h3")
+    if heading is None or heading.parent is None:
+        return False
+    parents = (heading.parent, heading.parent.parent)
+    if not any(p is not None and p.mem_id == node.mem_id for p in parents):
+        return False
+    return bool(_CAREERS_HEADING.match(" ".join(heading.text(deep=True).split())))
+
+
+def _contains(outer: LexborNode, inner: LexborNode) -> bool:
+    parent = inner.parent
+    while parent is not None:
+        if parent.mem_id == outer.mem_id:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _names_a_role(title: str) -> bool:
+    """A job title: a singular role noun that is not preceded by "per", "for", "every", ... ("Budget
+    per engineer" or "Developers" are not openings)."""
+    words = title.split()
+    if not (1 <= len(words) <= 8) or len(title) > 70 or title[0].islower() or title.endswith((".", "!", "?")):
+        return False
+    if re.search(r"\b(we|our|you|your)\b", title, re.I):
+        return False
+    matches = list(_ROLE_WORDS.finditer(title))
+    singular = [m for m in matches if (m.group(2) or "").lower() not in ("s", "es")]
+    return bool(singular) and not _NOT_ROLE_LEAD.search(title[: singular[0].start()])
+
+
+def role_titles(tree: LexborHTMLParser | LexborNode) -> list[str]:
+    """Open-role titles on a careers page: short headings, list items, links or table cells naming a role.
+
+    A job card (a link or list item holding a title plus location/team labels) is read by its title
+    element: the first heading, link or strong text inside it, else its own first line.
+    """
     roles: list[str] = []
-    for node in tree.css("h2, h3, h4, h5, li, a, td, dt, strong, [class*=job], [class*=role], [class*=position]"):
-        if node.css_first("h2, h3, h4, li, td, p, div") is not None and node.tag in ("li", "td", "div"):
-            first = node.css_first("h2, h3, h4, h5, a, strong")
-            line = first.text(deep=True) if first is not None else ""
+    for node in tree.css("h2, h3, h4, h5, h6, li, a, td, dt, strong, [class*=job], [class*=role], [class*=position]"):
+        inner = [n for n in node.css("h2, h3, h4, h5, h6, a, strong") if n.mem_id != node.mem_id]  # css() holds node
+        if inner:
+            line = inner[0].text(deep=True)
         else:
-            line = node.text(deep=True)
+            line = node.text(deep=True, separator="\n").strip().split("\n")[0]
         line = " ".join(line.split())
         title = re.split(r"\s+[—–|·•-]\s+|\s*\(|\s*,\s*(?=remote|hybrid|on-?site|full|part)", line, maxsplit=1)[0].strip(" :")
-        words = title.split()
-        if not (1 <= len(words) <= 8) or len(title) > 70 or not _ROLE_WORDS.search(title):
-            continue
-        if title[0].islower() or title.endswith((".", "!", "?")) or re.search(r"\b(we|our|you|your)\b", title, re.I):
-            continue
-        if title not in roles:
+        if _names_a_role(title) and title not in roles:
             roles.append(title)
     return roles

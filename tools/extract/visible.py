@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from tools.extract.emails import reveal_protected
+
 _ALWAYS_DROP = ("script", "style", "template", "svg", "iframe", "object", "embed", "canvas", "head")
+# Utility classes of common CSS frameworks and site builders whose only job is to hide an element
+# (Bootstrap, Tailwind, WordPress, Elementor, Webflow conditional visibility, Foundation, Bulma, UIkit).
 _HIDING_CLASSES = {
     "hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
-    "invisible", "hide",
+    "invisible", "hide", "elementor-screen-only", "screen-reader-only", "w-condition-invisible", "w-dyn-hide",
+    "show-for-sr", "is-hidden", "uk-hidden", "a11y-hidden", "hidden-visually", "slds-assistive-text",
 }
 # Tailwind/Bootstrap: `hidden md:flex` / `d-none d-lg-block` are visible on a desktop screen.
 _RESPONSIVE_SHOW = re.compile(r"^(?:(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|inline-flex|table|contents)|d-(?:sm|md|lg|xl|xxl)-(?:block|flex|grid|inline|inline-block|table))$")
@@ -22,6 +28,8 @@ _BLOCK = {
 _CELL = {"td", "th"}
 _MARK = "data-leadgen-hidden"
 _LENGTH = re.compile(r"^(-?\d*\.?\d+)\s*(px|em|rem|pt|%|vw|vh)?$")
+_TRANSLATE = re.compile(r"translate(?:x|y|3d)?\(\s*([^,)]+)(?:,\s*([^,)]+))?")
+_NAMED_COLOURS = {"white": "#ffffff", "black": "#000000"}
 
 
 def _px(value: str) -> float | None:
@@ -30,6 +38,24 @@ def _px(value: str) -> float | None:
         return None
     number = float(m.group(1))
     return number * 16 if m.group(2) in ("em", "rem") else number
+
+
+def _off_screen(value: str) -> bool:
+    """A negative offset that moves an element out of any viewport: -1000px or more, or -100vw/-100%."""
+    m = _LENGTH.match(value.strip())
+    if not m:
+        return False
+    number, unit = float(m.group(1)), m.group(2)
+    if unit in ("%", "vw", "vh"):
+        return number <= -100
+    return (number * 16 if unit in ("em", "rem") else number) <= -1000
+
+
+def _colour(value: str) -> str:
+    value = _NAMED_COLOURS.get(value.strip(), value.strip())
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    return value.replace(" ", "")
 
 
 def style_hides(style: str) -> bool:
@@ -42,14 +68,19 @@ def style_hides(style: str) -> bool:
         return True
     if decls.get("color") == "transparent" or decls.get("content-visibility") == "hidden":
         return True
-    for prop in ("opacity", "font-size"):
-        size = _px(decls.get(prop, "x"))
-        if size is not None and size <= 0:
-            return True
-    for prop in ("left", "top", "right", "text-indent", "margin-left", "margin-top"):
-        offset = _px(decls.get(prop, "x"))
-        if offset is not None and offset <= -1000:
-            return True
+    opacity = _px(decls.get("opacity", "x"))
+    if opacity is not None and opacity <= 0:
+        return True
+    font_size = _px(decls.get("font-size", "x"))
+    if font_size is not None and font_size <= 1:  # 1px text is a known way to hide an injected instruction
+        return True
+    if any(_off_screen(decls.get(p, "x")) for p in ("left", "top", "right", "text-indent", "margin-left", "margin-top")):
+        return True
+    if any(_off_screen(v) for m in _TRANSLATE.finditer(decls.get("transform", "")) for v in m.groups() if v):
+        return True
+    background = decls.get("background-color") or decls.get("background", "")
+    if decls.get("color") and background and _colour(decls["color"]) == _colour(background):
+        return True  # text in the colour of its own background
     clip = decls.get("clip", "") + " " + decls.get("clip-path", "")
     if re.search(r"rect\(\s*0[a-z]*[\s,]+0|rect\(\s*1px[\s,]+1px|inset\(\s*(50|100)%|circle\(\s*0", clip):
         return True
@@ -87,11 +118,12 @@ def _stylesheet_rules(css: str) -> list[tuple[str, str]]:
     return rules
 
 
-def _hidden_by_stylesheets(tree: LexborHTMLParser) -> list[LexborNode]:
+def _styled_by_stylesheets(tree: LexborHTMLParser, applies: Callable[[str], bool]) -> list[LexborNode]:
+    """Elements matched by a top-level rule of an inline <style> whose body ``applies``."""
     found: list[LexborNode] = []
     for style in tree.css("style"):
         for selector, body in _stylesheet_rules(style.text(deep=True)):
-            if "{" in body or not style_hides(body):
+            if "{" in body or not applies(body):
                 continue
             for part in selector.split(","):
                 part = part.strip()
@@ -113,14 +145,33 @@ def _has_marked_ancestor(node: LexborNode) -> bool:
     return False
 
 
+def _reverses_text(style: str) -> bool:
+    """``direction: rtl; unicode-bidi: bidi-override``: the source text is shown back to front."""
+    compact = style.replace(" ", "").lower()
+    return "direction:rtl" in compact and "bidi-override" in compact
+
+
+def _unreverse(tree: LexborHTMLParser) -> None:
+    """Put text that CSS displays reversed (an e-mail obfuscation) into reading order."""
+    nodes = [n for n in tree.css("[style]") if _reverses_text(n.attributes.get("style") or "")]
+    nodes += _styled_by_stylesheets(tree, _reverses_text)
+    for node in nodes:
+        if node.parent is not None and not any(child.is_element_node for child in node.iter()):
+            node.replace_with(node.text(deep=True)[::-1])
+
+
 def visible_tree(html: str) -> LexborHTMLParser:
-    """Parse ``html`` and remove everything a reader cannot see (the tree is then safe to read text from)."""
-    tree = LexborHTMLParser(html or "")
-    candidates = _hidden_by_stylesheets(tree)
+    """Parse ``html`` and remove everything a reader cannot see (the tree is then safe to read text from).
+
+    Addresses behind Cloudflare's e-mail protection are decoded first: a browser shows them to the reader.
+    """
+    tree = LexborHTMLParser(reveal_protected(html or ""))
+    candidates = _styled_by_stylesheets(tree, style_hides)
     for node in tree.css("[style]"):
         if style_hides(node.attributes.get("style") or ""):
             candidates.append(node)
     candidates.extend(tree.css('[hidden], [aria-hidden="true"], input[type="hidden"]'))
+    candidates.extend(n for n in tree.css("dialog") if "open" not in (n.attributes or {}))
     candidates.extend(n for n in tree.css("[class]") if _classes_hide(n.attributes.get("class") or ""))
     for node in candidates:
         if node.tag not in ("html", "body"):
@@ -128,6 +179,7 @@ def visible_tree(html: str) -> LexborHTMLParser:
     for node in tree.css(f"[{_MARK}]"):
         if not _has_marked_ancestor(node):
             node.decompose()
+    _unreverse(tree)  # before <style> goes: a stylesheet rule may do the reversing
     for tag in _ALWAYS_DROP:
         for node in tree.css(tag):
             if tag != "head" or node.parent is not None:
@@ -171,6 +223,8 @@ def _render(root: LexborNode | None, *, mailto: bool = False, skip_noscript: boo
             stack.append((node, "\t"))
         elif tag == "img":
             continue
+        if tag in ("a", "button") and node.next is not None and node.next.is_element_node:
+            stack.append((node, " "))  # adjacent nav links and buttons are separate words on screen
         if mailto and tag == "a":
             href = (node.attributes.get("href") or "").strip()
             if href.lower().startswith("mailto:"):
@@ -187,6 +241,11 @@ def _tidy(text: str) -> str:
         if line:
             lines.append(line)
     return "\n".join(lines)
+
+
+def node_text(node: LexborNode) -> str:
+    """Text of one element of a cleaned tree, laid out like ``tree_text``."""
+    return _render(node)
 
 
 def tree_text(tree: LexborHTMLParser, *, mailto: bool = False) -> str:
