@@ -6,6 +6,7 @@ Page text is untrusted data: it is only parsed for facts here, never followed as
 from __future__ import annotations
 
 import asyncio
+import logging
 from urllib.parse import urljoin, urlsplit
 
 from core.errors import FetchError
@@ -21,6 +22,8 @@ from tools.extract.domains import registrable_domain, same_site
 from tools.extract.links import PRIORITY
 from tools.web.render_policy import site_needs_browser
 from tools.web.types import Fetcher, Page
+
+log = logging.getLogger(__name__)
 
 _FALLBACK_PATHS = {"team": "/team", "about": "/about", "contact": "/contact", "careers": "/careers"}
 
@@ -97,15 +100,16 @@ async def _fetch_home(url: str, fetcher: Fetcher) -> tuple[str, Page | FetchErro
 
 
 async def _read_pages(
-    fetcher: Fetcher, plan: list[str], pages: dict[str, str], *, home_url: str, page_budget: int,
-    parallel: int, render: bool | None,
+    fetcher: Fetcher, plan: list[str], results: dict[str, Page | None], *, home_url: str,
+    already: int, page_budget: int, parallel: int, render: bool | None,
 ) -> None:
     """Fetches ``plan`` in order, ``parallel`` at a time (the fetcher still enforces the per-host
-    limits), until ``pages`` holds ``page_budget`` pages; pages are added in plan order."""
-    todo = iter([u for u in plan if u not in pages])
-    results: dict[str, Page | None] = {}
+    limits), into ``results`` (URL -> page, None when it failed), until ``already`` plus the
+    same-site pages read reach ``page_budget``. Cancelled (the company's deadline), it keeps what
+    it has read."""
+    todo = iter([u for u in plan if u not in results])
     running: dict[asyncio.Task[Page | None], str] = {}
-    found, seen = len(pages), set(pages)
+    found, seen = already, set(results)
     try:
         while True:
             while len(running) < parallel and found + len(running) < page_budget:
@@ -126,6 +130,11 @@ async def _read_pages(
     finally:
         for task in running:
             task.cancel()
+
+
+def _add_pages(plan: list[str], results: dict[str, Page | None], pages: dict[str, str], *,
+               home_url: str, page_budget: int) -> None:
+    """The same-site pages of ``results``, in plan order, into ``pages`` up to the budget."""
     for url in plan:
         page = results.get(url)
         if len(pages) >= page_budget:
@@ -135,20 +144,32 @@ async def _read_pages(
 
 
 async def research(
-    url: str, fetcher: Fetcher, *, page_budget: int = 8, index: int = 0, parallel: int = 2
+    url: str, fetcher: Fetcher, *, page_budget: int = 8, index: int = 0, parallel: int = 2,
+    deadline: float | None = None,
 ) -> Lead:
     """Research one company site, reading up to ``parallel`` pages at once. Site problems become
-    ``Lead(status="error")``, never exceptions."""
+    ``Lead(status="error")``, never exceptions.
+
+    ``deadline`` (seconds) bounds the whole company however its hosts misbehave (each request has
+    its own timeout, but retries, redirects and robots.txt of every host add up): a home page not
+    read by then makes an error lead; past it after the home page, the pages read so far are used.
+    """
+    ends = None if deadline is None else asyncio.get_running_loop().time() + deadline
     home_task = asyncio.ensure_future(_fetch_home(url, fetcher))
     # The sitemap of the first URL tried is read while the home page loads; a home page that
     # redirects to another origin gets its own origin's sitemap afterwards.
     early = normalise_url(url)
     sitemap_task = asyncio.ensure_future(_sitemap_urls(fetcher, early)) if page_budget > 1 else None
     try:
-        start, home = await home_task
-    except BaseException:
+        async with asyncio.timeout_at(ends):
+            start, home = await home_task
+    except BaseException as exc:
         if sitemap_task is not None:
             sitemap_task.cancel()
+        if isinstance(exc, TimeoutError):
+            log.info("research of %s: home page not read within %g s", url, deadline)
+            return Lead(url=url, index=index, status="error",
+                        error=f"timeout: the site was not read within the {deadline:g} s research deadline")
         raise
     if isinstance(home, FetchError) or home.status >= 400 or not home.html:
         if sitemap_task is not None:
@@ -158,15 +179,28 @@ async def research(
         return Lead(url=url, index=index, status="error", error=f"http_{home.status}: home page unavailable")
     home_url = home.final_url or start
     pages: dict[str, str] = {home_url: home.html}
-    sitemap: list[str] = []
-    if sitemap_task is not None:
-        sitemap = await sitemap_task
-        if _origin(home_url) != _origin(early):
-            sitemap = await _sitemap_urls(fetcher, home_url)
-    # A site that only shows content in the browser is read in the browser throughout.
-    render = True if site_needs_browser(home.fetched_with) else None
-    await _read_pages(fetcher, _plan(home_url, home.html, sitemap), pages, home_url=home_url,
-                      page_budget=page_budget, parallel=max(1, parallel), render=render)
+    plan: list[str] = []
+    results: dict[str, Page | None] = {}
+    try:
+        async with asyncio.timeout_at(ends):
+            sitemap: list[str] = []
+            if sitemap_task is not None:
+                sitemap = await sitemap_task
+                if _origin(home_url) != _origin(early):
+                    sitemap = await _sitemap_urls(fetcher, home_url)
+            plan = _plan(home_url, home.html, sitemap)
+            # A site that only shows content in the browser is read in the browser throughout.
+            render = True if site_needs_browser(home.fetched_with) else None
+            await _read_pages(fetcher, plan, results, home_url=home_url, already=len(pages),
+                              page_budget=page_budget, parallel=max(1, parallel), render=render)
+    except TimeoutError:
+        if sitemap_task is not None:
+            sitemap_task.cancel()
+        if not plan:  # the sitemap took all the time: the links of the home page are still a plan
+            plan = _plan(home_url, home.html, [])
+        log.info("research of %s: deadline of %g s reached; using the %d pages read", url, deadline,
+                 1 + sum(page is not None for page in results.values()))
+    _add_pages(plan, results, pages, home_url=home_url, page_budget=page_budget)
     domain = registrable_domain(home_url)
     company = extract_company(pages, domain)
     contacts = extract_contacts(pages, domain)

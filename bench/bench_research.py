@@ -80,7 +80,8 @@ async def research_all(settings: Settings, urls: list[str]) -> tuple[list[Lead],
 
     async def one(i: int, url: str) -> Lead:
         async with gate:
-            return await research(url, fetcher, page_budget=settings.page_budget, index=i)
+            return await research(url, fetcher, page_budget=settings.page_budget, index=i,
+                                  deadline=settings.research_deadline)
 
     try:
         leads = await asyncio.gather(*(one(i, u) for i, u in enumerate(urls)))

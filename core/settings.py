@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     global_concurrency: int = Field(default=32, description="Concurrent requests across all hosts.")
     company_concurrency: int = Field(default=16, description="Companies researched at the same time.")
     page_budget: int = Field(default=8, description="Pages fetched per company at most.")
+    research_deadline: float = Field(
+        default=120.0, gt=0,
+        description="Seconds one company's site may take at most (every page, retry, redirect and robots.txt); "
+        "past it the pages read so far are used, or the company becomes an error line.",
+    )
     allow_private_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Hosts/IPs allowed despite the SSRF guard (comma separated), e.g. 127.0.0.1 for a local sample web.",

@@ -30,6 +30,7 @@ class Deps:
     llm: Any | None = None  # langchain BaseChatModel; None = rules engines
     clock: Callable[[], datetime] = utc_now
     page_budget: int = 8
+    research_deadline: float | None = None  # seconds a company's site may take; None = no limit
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: str = "dev-insecure-change-me-before-any-real-use"
     budget: Any | None = None  # tools.llm.TokenBudget; bound to one campaign by for_campaign
@@ -82,6 +83,7 @@ async def open_deps(settings: Settings, **overrides: Any) -> AsyncIterator[Deps]
             memory=overrides.pop("memory", None) or OutcomeMemory.from_settings(settings),
             llm=llm,
             page_budget=settings.page_budget,
+            research_deadline=settings.research_deadline,
             public_base_url=settings.public_base_url,
             secret_key=settings.secret_key,
             # The limits only: the runner and the shards bind it to a campaign (Deps.for_campaign).

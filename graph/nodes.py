@@ -43,7 +43,8 @@ async def research(state: LeadState, runtime: Runtime[Deps]) -> dict:
         return {"lead": stored.model_dump(mode="json")}
     with metrics.stage_timer("research") as outcome:
         lead = await researcher.research(
-            state["url"], deps.fetcher, page_budget=deps.page_budget, index=state["index"]
+            state["url"], deps.fetcher, page_budget=deps.page_budget, index=state["index"],
+            deadline=deps.research_deadline,
         )
         if deps.enrichers:  # provider data fills gaps; conflicts are kept with both sources
             lead = await enrich_lead(lead, deps.enrichers)

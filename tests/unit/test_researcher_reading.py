@@ -100,3 +100,48 @@ async def test_plain_html_site_leaves_the_decision_to_the_fetcher_per_page():
     fetcher = GatedFetcher(_site())
     await research(SITE, fetcher)
     assert all(render is None for _, render in _page_calls(fetcher))
+
+
+class HangingFetcher(GatedFetcher):
+    """A site whose ``hanging`` URLs never answer (a host that accepts and then says nothing)."""
+
+    def __init__(self, site: dict[str, str], hanging: set[str]) -> None:
+        super().__init__(site)
+        self.hanging = hanging
+
+    async def fetch(self, url: str, *, render: bool | None = None) -> Page:
+        if url in self.hanging:
+            self.calls.append((url, render))
+            await asyncio.Event().wait()
+        return await super().fetch(url, render=render)
+
+
+async def test_a_home_page_that_never_answers_is_an_error_lead_at_the_deadline():
+    fetcher = HangingFetcher(_site(), {f"{SITE}/"})
+    lead = await asyncio.wait_for(research(SITE, fetcher, deadline=0.2, index=4), timeout=10)
+    assert lead.status == "error" and lead.index == 4
+    assert lead.error.startswith("timeout:") and "0.2 s research deadline" in lead.error
+
+
+async def test_past_the_deadline_the_pages_already_read_are_kept():
+    site = _site()
+    fetcher = HangingFetcher(site, {f"{SITE}/about"})
+    lead = await asyncio.wait_for(research(SITE, fetcher, deadline=0.3), timeout=10)
+    assert lead.status is None
+    assert f"{SITE}/about" not in lead.company.pages
+    assert f"{SITE}/team" in lead.company.pages  # read on the other slot while /about hung
+    assert any(c.email == "jane@acme.example" for c in lead.contacts)
+
+
+async def test_a_hanging_sitemap_still_leaves_the_home_page():
+    fetcher = HangingFetcher(_site(), {f"{SITE}/sitemap.xml"})
+    lead = await asyncio.wait_for(research(SITE, fetcher, deadline=0.2), timeout=10)
+    assert lead.status is None
+    assert list(lead.company.pages) == [f"{SITE}/"]
+    assert lead.company.team_size == 12  # facts of the home page are still read
+
+
+async def test_without_a_deadline_nothing_is_cut_short():
+    fetcher = GatedFetcher(_site())
+    lead = await research(SITE, fetcher, deadline=None)
+    assert set(lead.company.pages) == set(_site())
