@@ -4,7 +4,7 @@ each pinned to the smallest request that reproduced it."""
 from __future__ import annotations
 
 from tests.unit.test_api_fixtures import *  # noqa: F403
-from tests.unit.test_api_pages import _page_login
+from tests.unit.test_api_fixtures import page_login
 
 HUGE = 2**64  # beyond SQLite's INTEGER and PostgreSQL's BIGINT: OffsetError / OverflowError
 
@@ -20,7 +20,7 @@ def test_list_offsets_beyond_64_bits_are_422_not_500(client, as_role):
 
 
 def test_queue_page_with_a_huge_offset_shows_an_empty_page(client, world):
-    _page_login(client, world)
+    page_login(client, world)
     response = client.get("/queue", params={"offset": HUGE})
     assert response.status_code == 200
     assert "item-" not in response.text
