@@ -40,3 +40,14 @@ def test_invalid_block_is_skipped_and_person_fields_read():
 def test_job_postings():
     items = jsonld_items((PAGES / "northwind" / "careers.html").read_text())
     assert job_titles(items) == ["Developer Advocate"]
+
+
+def test_an_authors_employer_is_not_the_sites_organization():
+    html = """<script type="application/ld+json">{"@context": "https://schema.org", "@type": "BlogPosting",
+      "headline": "Why we moved to Rust", "author": {"@type": "Person", "name": "Dana Lee",
+      "jobTitle": "Guest author", "worksFor": {"@type": "Organization", "name": "Other Corp",
+      "numberOfEmployees": 5000, "address": {"@type": "PostalAddress", "addressCountry": "US"}}}}</script>"""
+    items = jsonld_items(html)
+    assert organizations(items) == []
+    [author] = persons(items)
+    assert author.works_for == "Other Corp"  # the name is still read off the person

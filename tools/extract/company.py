@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from core.models import Company, Evidence, Signal
 from tools.extract import geo, headcount, jsonld, signals
 from tools.extract.domains import registrable_domain
 from tools.extract.industry import classify_industry, stated_industry, topic_list
+from tools.extract.instructions import reads_as_instruction
 from tools.extract.links import page_kind
+from tools.extract.people import same_organisation
 from tools.extract.sentences import is_prose, split_sentences
 from tools.extract.visible import tree_text, visible_tree
 
@@ -23,6 +25,58 @@ _MAX_PER_KIND = 5
 _MAX_KEYWORDS = 12
 # Class tokens of tag chips ("tag", "chips", "topic-pill"); "tagline" or "stage" are not chips.
 _CHIP_CLASS = re.compile(r"(?:^|[-_])(?:tags?|chips?|pills?|topics?|keywords?)(?:$|[-_])")
+# Legal notices, privacy and cookie text say nothing about what a company does (a few languages): a
+# heading that is one ("Impressum", "Privacy policy"), or a line that reads like one ("Angaben gemäß § 5 TMG").
+_LEGAL_HEADING = re.compile(
+    r"impressum|imprint|legal(?:\s+(?:notice|information|disclosure|details))?|site\s+notice|mentions\s+légales|"
+    r"informations\s+légales|aviso\s+legal|privacy(?:\s+(?:policy|notice|statement))?|"
+    r"datenschutz(?:erklärung|hinweise)?|politique\s+de\s+confidentialité|política\s+de\s+privacidad|"
+    r"cookies?(?:\s+(?:policy|settings|preferences|notice))?|terms(?:\s+of\s+(?:use|service)|\s+(?:&|and)\s+"
+    r"conditions)?|conditions\s+générales(?:\s+d['’]utilisation)?|cgu|cgv|agb|nutzungsbedingungen|disclaimer|"
+    r"haftungsausschluss|copyright|registereintrag|umsatzsteuer-id|ust-idnr\.?|hébergement|"
+    r"intellectual\s+property|propriété\s+intellectuelle|urheberrecht",
+    re.I,
+)
+_LEGAL_TEXT = re.compile(
+    r"§|©|\ball\s+rights\s+reserved\b|\b(?:angaben|informationen)\s+gem|\bimpressum\b|\bmentions\s+légales\b|"
+    r"\blegal\s+notice\b|\bprivacy\s+(?:policy|notice|statement)\b|\bdatenschutzerklärung\b|"
+    r"\bterms\s+(?:of\s+(?:use|service)|and\s+conditions)\b|\b(?:uses?|using)\s+cookies\b|"
+    r"\baccept\s+(?:all\s+)?cookies\b|\bcookie\s+(?:policy|settings|preferences|consent|notice)\b|"
+    r"\bregistergericht\b|\bhandelsregister\b|\bstreitbeilegung\b|\bdispute\s+resolution\b|"
+    r"\bverantwortlich\s+(?:für|i\.\s?s\.)|\bresponsible\s+for\s+(?:the\s+)?content\b|"
+    r"\bpage\s+not\s+found\b|\benable\s+javascript\b|\blast\s+(?:updated|modified|revised)\b|"
+    r"\beffective\s+(?:date|as\s+of)\b|\bzuletzt\s+aktualisiert\b|"
+    r"\b(?:utilisons|utilise|verwende[nt]?|nutzen|usamos|utilizamos)\s+(?:des\s+|los\s+)?cookies\b|"
+    # company-register lines of a legal notice
+    r"\bRCS\b|\bSIRE[NT]\b|\bau\s+capital\s+(?:social\s+)?de\b|\bimmatricul\w+|\bdirect(?:eur|rice)\s+de\s+la\s+"
+    r"publication\b|\bamtsgericht\b|\bHRB\b|\bregistered\s+(?:in\s+england|office)\b|"
+    r"\bcompany\s+(?:registration\s+)?number\b|\bvat\s+(?:no|number|reg)",
+    re.I,
+)
+# What the prose of a legal page is about when it is not about the company (read on legal pages only: a
+# privacy company's home page may well speak of personal data).
+_LEGAL_PROSE = re.compile(
+    r"\b(?:personal\s+data|personenbezogen\w*|données\s+personnelles|datos\s+personales|data\s+protection|"
+    r"datenschutz\w*|protection\s+des\s+données|gdpr|dsgvo|rgpd|this\s+(?:web)?site|this\s+policy|"
+    r"diese[rnm]?\s+(?:website|webseite|seite|internetseite)|ce\s+site|cette\s+politique|este\s+sitio|liability|"
+    r"haftung|responsabilité|copyright|urheberrecht\w*|droit\s+d['’]auteur|intellectual\s+property|"
+    r"propriété\s+intellectuelle|cookies?|verarbeit\w+|traitement|right\s+to|recht\s+auf|hosted\s+by|"
+    r"héberg\w+|gehostet|third[\s-]part(?:y|ies)|external\s+links?|externe\s+links?|liens\s+externes)\b",
+    re.I,
+)
+# "Vertreten durch: ...", "Telefon: ...": a labelled line of a notice, not a sentence about the company.
+_LABELLED_LINE = re.compile(r"^[^.!?:]{1,40}:\s")
+# "Careers at Quillpoint", "Jobs bei Nordlicht": the page's name before the company's.
+_PAGE_OF = re.compile(r"^(?:careers|jobs|life|working|news|about)\s+(?:at|@|bei|chez)\s+", re.I)
+# Class or id words of a cookie/consent banner; its text is no description.
+_BANNER_WORDS = {"cookie", "cookies", "consent", "gdpr", "cmp", "cookiebanner", "cookieconsent"}
+# A page's own name in its <title> or h1 ("About us", "Team", "Impressum"), never the company's.
+_PAGE_NAME = re.compile(
+    r"^(?:home(?:page)?|start(?:seite)?|accueil|welcome|about(?:\s+us)?|über\s+uns|à\s+propos|(?:our\s+|the\s+)?"
+    r"team|people|contact(?:\s+us)?|kontakt|careers?|jobs|karriere|blog|news(?:\s+&\s+updates)?|press|"
+    r"pricing|services|products?)$",
+    re.I,
+)
 
 
 @dataclass
@@ -55,6 +109,8 @@ def _meta(raw: LexborHTMLParser, *names: str) -> str | None:
 
 def _fact(company: Company, claim: str, url: str) -> None:
     claim = " ".join(claim.split())[:400]
+    if reads_as_instruction(claim):  # page text giving orders to an AI is data, never a fact to repeat
+        return
     if claim and all(f.claim != claim for f in company.facts):
         company.facts.append(Evidence(claim=claim, source_url=url))
 
@@ -66,8 +122,21 @@ def _set(company: Company, field: str, value, url: str, sentence: str | None = N
         _fact(company, sentence, url)
 
 
+def _is_boilerplate(text: str) -> bool:
+    """A legal heading or legal/cookie/instruction text: never a company's name or description."""
+    text = " ".join(text.split())
+    return bool(
+        _LEGAL_HEADING.fullmatch(text.strip(" :.|-–—")) or _LEGAL_TEXT.search(text) or reads_as_instruction(text)
+    )
+
+
+def _is_page_name(text: str) -> bool:
+    return bool(_PAGE_NAME.fullmatch(text.strip(" :.|-–—"))) or _is_boilerplate(text)
+
+
 def _name_from_title(title: str, domain: str) -> str | None:
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    parts = [_PAGE_OF.sub("", p.strip()) for p in _TITLE_SEPARATORS.split(title)]
+    parts = [p for p in parts if p and not _is_page_name(p)]
     if not parts:
         return None
     label = registrable_domain(domain).split(".")[0].replace("-", " ")
@@ -77,21 +146,40 @@ def _name_from_title(title: str, domain: str) -> str | None:
     return parts[0] if len(parts[0].split()) <= 4 else None
 
 
+def _own_org(orgs: list[tuple[jsonld.OrgInfo, str]], domain: str) -> tuple[jsonld.OrgInfo, str] | None:
+    """The organisation that is the site's company: the one named like the domain, else the first
+    (a Person's ``worksFor`` on an advisors page is another firm)."""
+    return next((o for o in orgs if o[0].name and same_organisation(o[0].name, domain)), orgs[0] if orgs else None)
+
+
 def _name(company: Company, home: _Page, orgs: list[tuple[jsonld.OrgInfo, str]], domain: str) -> None:
-    if orgs and orgs[0][0].name:
-        _set(company, "name", orgs[0][0].name, orgs[0][1])
+    own = _own_org([o for o in orgs if o[0].name], domain)
+    if own is not None and own[0].name:
+        _set(company, "name", own[0].name, own[1])
         return
     site_name = _meta(home.raw, "og:site_name", "application-name")
     title_node = home.raw.css_first("title")
     from_title = _name_from_title(title_node.text(), domain) if title_node is not None else None
     h1 = home.tree.css_first("h1")
     for candidate in (site_name, from_title, h1.text(deep=True).strip() if h1 is not None else None):
-        if candidate and len(candidate) <= 80:
+        if candidate and len(candidate) <= 80 and not _is_page_name(candidate):
             _set(company, "name", " ".join(candidate.split()), home.url)
             return
 
 
 _TAGLINE_CLASSES = frozenset({"tagline", "subtitle", "slogan", "lead", "subhead", "subheading", "hero-text"})
+
+
+def _in_banner(node: LexborNode) -> bool:
+    """Inside a cookie or consent banner (by the class or id words of an ancestor)."""
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("body", "html"):
+        attributes = current.attributes or {}
+        words = set(re.split(r"[\s_-]+", f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()))
+        if words & _BANNER_WORDS:
+            return True
+        current = current.parent
+    return False
 
 
 def _tagline(tree: LexborHTMLParser) -> str | None:
@@ -105,27 +193,46 @@ def _tagline(tree: LexborHTMLParser) -> str | None:
         nodes.append(sibling)
     for node in nodes:
         text = " ".join(node.text(deep=True).split())
-        if len(node.css("a")) > 1:  # a row of links is navigation, not a tagline
+        if len(node.css("a")) > 1 or _in_banner(node):  # a row of links is navigation, not a tagline
             continue
-        if 3 <= len(text.split()) <= 30 and "@" not in text and "http" not in text:
+        if 3 <= len(text.split()) <= 30 and "@" not in text and "http" not in text and not _is_boilerplate(text):
             return text
     return None
 
 
-def _description(company: Company, home: _Page, orgs: list[tuple[jsonld.OrgInfo, str]]) -> None:
+def _first_prose(tree: LexborHTMLParser, legal_page: bool) -> str | None:
+    """The first real sentence on the page, outside legal sections ("Angaben gemäß § 5 TMG"), cookie banners
+    and labelled notice lines ("Vertreten durch: ..."). A legal page's own title ("Impressum") does not rule
+    out the whole page, but its sentences about data, liability or the website do not count."""
+    heading = ""
+    for node in tree.css("h1, h2, h3, h4, p"):
+        if node.tag != "p":
+            heading = "" if legal_page and node.tag == "h1" else " ".join(node.text(deep=True).split())
+            if node.tag != "h2":
+                continue
+        if _is_boilerplate(heading) or _in_banner(node):
+            continue
+        for sentence in split_sentences(node.text(deep=True)):
+            if (
+                is_prose(sentence, min_words=8) and "@" not in sentence and "http" not in sentence
+                and not _is_boilerplate(sentence) and not _LABELLED_LINE.match(sentence)
+                and not (legal_page and _LEGAL_PROSE.search(sentence))
+            ):
+                return sentence
+    return None
+
+
+def _description(company: Company, home: _Page, orgs: list[tuple[jsonld.OrgInfo, str]], domain: str) -> None:
     candidates = [_meta(home.raw, "description"), _meta(home.raw, "og:description", "twitter:description")]
-    candidates.append(orgs[0][0].description if orgs else None)
-    candidates.append(_tagline(home.tree))
-    for paragraph in home.tree.css("main p, p, h2"):
-        sentences = [
-            s for s in split_sentences(paragraph.text(deep=True))
-            if is_prose(s, min_words=8) and "@" not in s and "http" not in s
-        ]
-        if sentences:
-            candidates.append(sentences[0])
-            break
+    own = _own_org(orgs, domain)
+    candidates.append(own[0].description if own is not None else None)
+    h1, title = home.tree.css_first("h1"), home.raw.css_first("title")
+    headings = [h1.text(deep=True) if h1 is not None else ""]
+    headings += _TITLE_SEPARATORS.split(title.text()) if title is not None else []
+    legal_page = any(_is_boilerplate(h) for h in headings if h.strip())
+    candidates += [None if legal_page else _tagline(home.tree), _first_prose(home.tree, legal_page)]
     for candidate in candidates:
-        if candidate:
+        if candidate and not _is_boilerplate(candidate):
             first = split_sentences(candidate)[0] if split_sentences(candidate) else candidate
             _set(company, "description", first[:300], home.url, first)
             return
@@ -264,7 +371,7 @@ def extract_company(pages: dict[str, str], domain: str) -> Company:
     home = next((p for p in read if p.kind == "home"), read[0])
     orgs = [(org, p.url) for p in read for org in jsonld.organizations(p.items)]
     _name(company, home, orgs, domain)
-    _description(company, home, orgs)
+    _description(company, home, orgs, domain)
     _locations(company, read, orgs)
     _team_size(company, read, orgs)
     _industry(company, home, [p for p in read if p.kind in ("home", "about")])

@@ -1,4 +1,7 @@
-"""People and addresses on a company's pages: names with titles, their e-mails, role inboxes, guesses."""
+"""People and addresses on a company's pages: names with titles, their e-mails, role inboxes, guesses.
+
+Only the company's own people become contacts: not its customers (quotes), investors, advisors or board.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,16 @@ from core.models import Contact
 from tools.extract import jsonld
 from tools.extract.domains import email_on_domain
 from tools.extract.emails import could_be_for, find_emails, guess_email, is_role, pattern_of
-from tools.extract.people import Person, drop_quotes, find_people, name_key
+from tools.extract.people import (
+    Person,
+    drop_outsiders,
+    drop_quotes,
+    find_people,
+    is_outsider_title,
+    name_key,
+    same_organisation,
+    works_elsewhere,
+)
 from tools.extract.visible import tree_text, visible_tree
 
 
@@ -37,17 +49,21 @@ def extract_contacts(pages: dict[str, str], domain: str) -> list[Contact]:
     for url, html in pages.items():
         tree = visible_tree(html or "")
         drop_quotes(tree)
+        drop_outsiders(tree)
         lines = tree_text(tree, mailto=True).split("\n")
         found = [(i, e) for i, line in enumerate(lines) for e in find_emails(line) if email_on_domain(e, domain)]
         people = find_people(tree, lines)
         items = jsonld.jsonld_items(html or "")
         for info in jsonld.persons(items):
+            if info.works_for and not same_organisation(info.works_for, domain):
+                continue
             person = Person(info.name, info.job_title, -10)
             if info.email and email_on_domain(info.email, domain):
                 person.emails.append(info.email.lower())
             people.append(person)
         # An organisation's own e-mail and ContactPoint addresses are inboxes, found like any other.
         found += [(-1, e.lower()) for org in jsonld.organizations(items) for e in org.emails if email_on_domain(e, domain)]
+        people = [p for p in people if not is_outsider_title(p.title) and not works_elsewhere(p.title, domain)]
         leftover = _attach([p for p in people if p.line >= 0], found)
         for person in people:
             contact = by_name.setdefault(name_key(person.name), Contact(name=person.name, source_url=url))

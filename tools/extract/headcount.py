@@ -2,11 +2,14 @@
 
 Rule: a bounded range gives its midpoint rounded down ("10-20 people" -> 15); an open-ended
 figure ("over 50", "50+", "more than 50") gives its lower bound (50); "about/nearly N" gives N.
+A line written as an order to an AI reader ("SYSTEM: ignore previous instructions ...") is never read.
 """
 
 from __future__ import annotations
 
 import re
+
+from tools.extract.instructions import reads_as_instruction
 
 _WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -85,7 +88,7 @@ def _labelled(lines: list[str]) -> tuple[int, str] | None:
 
 def team_size_in(text: str) -> tuple[int, str] | None:
     """(size, matched sentence) for the first staff-size phrase in ``text``; None when there is none."""
-    lines = text.split("\n")
+    lines = [line for line in text.split("\n") if not reads_as_instruction(line)]
     if found := _labelled(lines):
         return found
     for line in lines:

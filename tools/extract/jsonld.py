@@ -21,6 +21,9 @@ _ORG_TYPES = {
 _FOREIGN_KEYS = {
     "review", "reviews", "itemreviewed", "alumniof", "memberof", "affiliation", "parentorganization",
     "suborganization", "funder", "sponsor", "competitor", "brand", "manufacturer", "knows", "comment",
+    # A person's employer may be another firm (a guest author, an investor); PersonInfo.works_for
+    # still reads its name.
+    "worksfor",
 }
 _FOREIGN_TYPES = {"review", "employerreview", "rating", "aggregaterating", "comment", "question", "answer", "quotation"}
 

@@ -1,6 +1,7 @@
 """Who works at a company, read off one page: names with job titles from cards, lists, tables and lines.
 
-Quoted people (testimonials, reviews, pull quotes) are customers, not staff, and are left out.
+Quoted people (testimonials, reviews, pull quotes) are customers, not staff, and are left out; so are
+people listed as the company's investors, advisors or board, who work somewhere else.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from tools.extract.domains import registrable_domain
 from tools.extract.visible import node_text
 
 TITLE_WORDS = re.compile(
@@ -19,7 +21,7 @@ TITLE_WORDS = re.compile(
     r"executive|associate|coordinator|administrator|board\s+member|managing|product|marketing|sales|operations|"
     r"technician|representative|intern|writer|editor|accountant|assistant|strategist|researcher|producer|"
     r"geschäftsführer(in)?|gründer(in)?|leiter(in)?|inhaber(in)?|vorstand|directeur|directrice|fondat(eur|rice)|"
-    r"gérant(e)?|responsable|ingénieur(e)?|président(e)?)\b",
+    r"gérant(e)?|responsable|ingénieur(e)?|président(e)?|mgr|dir|engr)\b",
     re.I,
 )
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+)?|[A-Z]\.|Mc[A-Z][a-z]+|O['’][A-Z][a-z]+)$")
@@ -49,6 +51,15 @@ _PAREN_TITLE = re.compile(r"^(?P<name>[^()]{3,40}?)\s*\((?P<title>[^()]{2,60})\)
 _NAME_LIST = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b)\s*")
 # Words of a class or id that mark a quotation from someone outside the company.
 _QUOTE_WORDS = {"testimonial", "testimonials", "review", "reviews", "quote", "quotes", "blockquote", "endorsement"}
+# Abbreviations inside a job title ("Snr. Engineer", "Assoc. Director"): their period ends no sentence
+# when more of the title follows.
+_TITLE_ABBREVIATIONS = {
+    "sr", "snr", "jr", "jnr", "sen", "assoc", "asst", "exec", "eng", "engr", "mgr", "dir", "dept", "mktg",
+    "admin", "coord", "gen", "tech", "dev", "acct", "rep", "intl", "int'l", "govt", "ops", "st",
+}
+# A line that closes a quotation: the dash-led line under it is its attribution, not a list item.
+_QUOTATION_END = re.compile(r"[\"”»“’]\s*$|^\s*[\"“„«]")
+_ATTRIBUTION_START = ("—", "–", "―", "-", "~")
 _CARD_MAX_LINES = 8
 _CARD_MAX_CHARS = 400
 
@@ -106,9 +117,178 @@ def drop_quotes(tree: LexborHTMLParser) -> None:
         tokens = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
         if _QUOTE_WORDS & set(re.split(r"[\s_-]+", tokens)):
             doomed.append(node)
+    for node in list(doomed):
+        sibling = node.next
+        while sibling is not None and sibling.tag == "-text" and not (sibling.text() or "").strip():
+            sibling = sibling.next
+        if sibling is not None and sibling.is_element_node and sibling.text(deep=True).strip().startswith(
+            _ATTRIBUTION_START
+        ):
+            doomed.append(sibling)  # "<blockquote>…</blockquote><p>- Dana Whitley, CEO</p>"
     for node in doomed:
         if node.parent is not None:
             node.decompose()
+
+
+# Sections and titles of people who work elsewhere: investors, advisors, the board (a few languages).
+_OUTSIDER_HEADING = re.compile(
+    r"\b(?:investors?(?!\s+relations)|backers?|backed\s+by|funded\s+by|angels?|advisors?|advisers?|advisory|"
+    r"board|mentors|investoren|geldgeber|beirat|aufsichtsrat|investisseurs?|conseil|comité\s+consultatif|"
+    r"inversores|inversionistas|asesores|consejo|investeerders|adviesraad|raad\s+van\s+commissarissen)\b",
+    re.I,
+)
+# Section words for the company's own people. A heading with both ("Team & Advisors") says neither.
+_INSIDER_HEADING = re.compile(
+    r"\b(?:teams?|leadership|leaders|founders|founding|management|executives|staff|people|employees|"
+    r"relations|contacts?|équipe|fondateurs|direction|dirigeants|geschäftsführung|vorstand|mitarbeiter\w*|"
+    r"equipo|fundadores)\b",
+    re.I,
+)
+_OUTSIDER_CLASS_WORDS = {
+    "investor", "investors", "backer", "backers", "angel", "angels", "advisor", "advisors", "adviser", "advisers",
+    "advisory", "board", "investoren", "beirat", "investisseurs", "conseil",
+}
+_INSIDER_CLASS_WORDS = {"team", "leadership", "founders", "founder", "staff", "people", "management", "relations"}
+_OUTSIDER_ROLE = re.compile(
+    r"(?:(?:lead|seed|early|angel|strategic|technical|scientific|medical|clinical|industry|independent|senior|"
+    r"special|business|venture|private|founding|non-executive)[\s-]+)*"
+    r"(?:investor(?:in)?|angel|advisor|adviser|mentor|observer|board\s+(?:member|observer|director|advisor)|"
+    r"member\s+of\s+the\s+(?:advisory\s+|supervisory\s+)?board|(?:non-executive|independent)\s+director|"
+    r"beiratsmitglied|mitglied\s+des\s+(?:beirats|aufsichtsrats)|investisseur|administrat(?:eur|rice))",
+    re.I,
+)
+_ROLE_JOINERS = re.compile(r"\s*(?:&|/|,|\+|\band\b|\bund\b|\bet\b)\s*", re.I)
+# A heading is in force until the next heading of its rank or above, or the end of its sectioning element;
+# a page's footer and navigation are under no heading of the content before them.
+_SECTION_SCOPES = {"section", "article", "aside", "main"}
+_FRESH_SCOPES = {"footer", "nav"}
+_HEADING_LIKE_CLASSES = {"heading", "title", "eyebrow", "kicker", "overline", "label", "subtitle", "headline"}
+_LABEL_RANK = 7
+
+
+def is_outsider_title(title: str | None) -> bool:
+    """"Angel investor", "Advisor", "Board member & Investor": a role held by someone outside the company."""
+    parts = [p for p in _ROLE_JOINERS.split((title or "").strip()) if p]
+    return bool(parts) and all(_OUTSIDER_ROLE.fullmatch(p) for p in parts)
+
+
+def _class_words(node: LexborNode) -> set[str]:
+    attributes = node.attributes or {}
+    return set(re.split(r"[\s_-]+", f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()))
+
+
+def _is_label(node: LexborNode) -> bool:
+    """A heading-like element that is no h1-h4: role=heading, h5/h6, dt, a "section-title"/"eyebrow" class,
+    or a paragraph that is one bold phrase ("<p><strong>Backed by</strong></p>")."""
+    tag = node.tag or ""
+    if tag in ("h5", "h6", "dt") or (node.attributes or {}).get("role") == "heading":
+        return True
+    if _HEADING_LIKE_CLASSES & _class_words(node):
+        return True
+    children = [c for c in node.iter(include_text=True) if c.is_element_node or (c.text() or "").strip()]
+    return tag in ("p", "div") and len(children) == 1 and children[0].tag in ("strong", "b")
+
+
+def _section_heading(node: LexborNode) -> tuple[int, bool | None] | None:
+    """(rank, verdict) when ``node`` heads a section; verdict True for investors/advisors/board, False for
+    the company's own people, None for anything else (a neutral heading still ends the section above)."""
+    tag = node.tag or ""
+    if tag in ("h1", "h2", "h3", "h4"):
+        rank = int(tag[1])
+    elif node.is_element_node and _is_label(node):
+        rank = _LABEL_RANK
+    else:
+        return None
+    text = " ".join(node.text(deep=True).split())
+    if not text or len(text.split()) > 12:
+        return None
+    outsider, insider = bool(_OUTSIDER_HEADING.search(text)), bool(_INSIDER_HEADING.search(text))
+    if rank == _LABEL_RANK and not (outsider or insider):
+        return None
+    # A card's own lines ("Jane Doe", "Angel investor", "Chair of the Board") head no section.
+    if is_person_name(text) or is_outsider_title(text) or (is_job_title(text) and not insider):
+        return None
+    return rank, (None if outsider == insider else outsider)
+
+
+def drop_outsiders(tree: LexborHTMLParser) -> None:
+    """Remove, in place, the parts of a cleaned tree that list investors, advisors or the board.
+
+    A part belongs to the nearest section heading before it, by rank: an h3 "Advisors" under an h2 "Team"
+    makes an advisors section, an h3 "Sequoia Capital" under an h2 "Investors" does not end one. An element
+    whose class or id says so ("investor-card", "advisory-board") goes too.
+    """
+    if tree.body is None:
+        return
+    headings: dict[int, tuple[int, bool | None]] = {}
+    holds_heading: set[int] = set()
+    for node in tree.body.traverse():
+        if (found := _section_heading(node)) is not None:
+            headings[node.mem_id] = found
+            parent = node.parent
+            while parent is not None and parent.mem_id not in holds_heading:
+                holds_heading.add(parent.mem_id)
+                parent = parent.parent
+    doomed: list[LexborNode] = []
+    in_force: list[tuple[int, bool | None]] = []  # headings above the current node, outermost first
+    text_since_heading = True
+    todo: list[tuple[LexborNode, list | None]] = [(tree.body, None)]
+    while todo:
+        node, saved = todo.pop()
+        if saved is not None:  # leaving a <section>: the headings inside it end with it
+            in_force[:] = saved
+            continue
+        if node.mem_id in headings:
+            rank, verdict = headings[node.mem_id]
+            if not text_since_heading and in_force and in_force[-1][0] >= rank and in_force[-1][1] is not None:
+                # One heading group: "<p class=eyebrow>Backed by</p><h2>People who dig deep with us</h2>".
+                if verdict is None or in_force[-1][0] == _LABEL_RANK:
+                    verdict = in_force[-1][1]
+            while in_force and in_force[-1][0] >= rank:
+                in_force.pop()
+            in_force.append((rank, verdict))
+            text_since_heading = False
+            continue
+        words = _class_words(node) if node.is_element_node else set()
+        if node.tag in _FRESH_SCOPES or "footer" in words:
+            todo.append((node, list(in_force)))
+            in_force.clear()
+        outside = next((v for _, v in reversed(in_force) if v is not None), False)
+        by_class = node.tag != "body" and bool(words & _OUTSIDER_CLASS_WORDS) and not words & _INSIDER_CLASS_WORDS
+        if node.is_element_node:
+            if by_class or (outside and node.mem_id not in holds_heading):
+                doomed.append(node)
+                text_since_heading = True
+                continue
+        elif (node.text() or "").strip():
+            if outside:
+                doomed.append(node)
+            text_since_heading = True
+            continue
+        if node.tag in _SECTION_SCOPES:
+            todo.append((node, list(in_force)))  # restored after the children
+        todo.extend((child, None) for child in reversed(list(node.iter(include_text=True))))
+    for node in doomed:
+        if node.parent is not None:
+            node.decompose()
+
+
+def works_elsewhere(title: str | None, domain: str) -> bool:
+    """"Partner at Northzone", "VP Marketing @ Initech": a title at another organisation than ``domain``'s."""
+    match = re.match(r"^(?P<role>.+?)\s+(?:at|@|bei|chez)\s+(?P<org>[A-Z0-9].{1,60})$", (title or "").strip())
+    if match is None or not is_job_title(match.group("role")):
+        return False
+    return not same_organisation(match.group("org"), domain)
+
+
+def same_organisation(org: str, domain: str) -> bool:
+    """``org`` ("Brindle Labs", "Acme Inc.") can be the company at ``domain`` ("brindle.dev", "getacme.com")."""
+    label = re.sub(r"[^a-z0-9]", "", registrable_domain(domain).split(".")[0].lower())
+    words = [re.sub(r"[^a-z0-9]", "", w) for w in org.lower().split()]
+    compact = "".join(words)
+    if not label or not compact:
+        return True
+    return compact in label or label in compact or any(len(w) >= 3 and w in label for w in words[:2])
 
 
 def _paren_title(line: str) -> tuple[str, str] | None:
@@ -122,8 +302,13 @@ def _paren_title(line: str) -> tuple[str, str] | None:
 def _first_sentence(line: str) -> str:
     for match in re.finditer(r"(\S+)\.\s+(?=[A-Z])", line):
         word = match.group(1)
-        if len(word) > 2 and word.lower() not in _HONORIFICS and not re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?", word):
-            return line[: match.start() + len(word)]
+        if len(word) <= 2 or word.lower() in _HONORIFICS or re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?", word):
+            continue
+        # "Snr. Product Designer" goes on; "Head of Ops. Reach Jane at ..." ends at "Ops".
+        following = re.split(r"[.!?](?:\s|$)", line[match.end():], maxsplit=1)[0]
+        if word.lower().lstrip("(") in _TITLE_ABBREVIATIONS and TITLE_WORDS.search(following):
+            continue
+        return line[: match.start() + len(word)]
     return line
 
 
@@ -141,8 +326,12 @@ def people_in_lines(lines: list[str]) -> list[Person]:
     people: list[Person] = []
     for i, raw in enumerate(lines):
         line = _MAILTO.sub(" ", raw).strip()
-        if line.startswith(("—", "–", "― ", "- ", "~")):  # "— Dana Whitley, VP Marketing": a quote's attribution
+        if line.startswith(("—", "–", "―", "~")):  # "— Dana Whitley, VP Marketing": a quote's attribution
             continue
+        if line.startswith(("- ", "* ", "• ")):
+            if i and _QUOTATION_END.search(lines[i - 1]):  # "- Dana Whitley, CEO" under a quotation
+                continue
+            line = line[2:].strip()  # a plain list item
         # "Jane Doe — CEO, Co-founder. Reach Jane at ...": the title ends with the first sentence.
         parts = [p for p in _SEPARATORS.split(_first_sentence(line)) if p]
         if len(parts) >= 2 and is_person_name(parts[0]) and _title_for(parts[0], parts[1]):
