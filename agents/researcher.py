@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
+from agents import hiring_board
 from core.errors import FetchError
 from core.models import Lead
 from tools.extract import (
@@ -102,17 +104,19 @@ async def _fetch_home(url: str, fetcher: Fetcher) -> tuple[str, Page | FetchErro
 async def _read_pages(
     fetcher: Fetcher, plan: list[str], results: dict[str, Page | None], *, home_url: str,
     already: int, page_budget: int, parallel: int, render: bool | None,
+    board_seen: Callable[[str, Page], bool] | None = None,
 ) -> None:
     """Fetches ``plan`` in order, ``parallel`` at a time (the fetcher still enforces the per-host
     limits), into ``results`` (URL -> page, None when it failed), until ``already`` plus the
-    same-site pages read reach ``page_budget``. Cancelled (the company's deadline), it keeps what
+    same-site pages read reach ``page_budget``; one less once ``board_seen`` says a page read
+    points to a job board, so the board fits. Cancelled (the company's deadline), it keeps what
     it has read."""
     todo = iter([u for u in plan if u not in results])
     running: dict[asyncio.Task[Page | None], str] = {}
-    found, seen = already, set(results)
+    found, seen, limit = already, set(results), page_budget
     try:
         while True:
-            while len(running) < parallel and found + len(running) < page_budget:
+            while len(running) < parallel and found + len(running) < limit:
                 url = next(todo, None)
                 if url is None:
                     break
@@ -123,6 +127,8 @@ async def _read_pages(
             for task in done:
                 url = running.pop(task)
                 page = results[url] = task.result()
+                if page is not None and board_seen is not None and limit == page_budget and board_seen(url, page):
+                    limit -= 1
                 final = page.final_url or url if page is not None else None
                 if final is not None and final not in seen and same_site(final, home_url):
                     seen.add(final)
@@ -191,8 +197,12 @@ async def research(
             plan = _plan(home_url, home.html, sitemap)
             # A site that only shows content in the browser is read in the browser throughout.
             render = True if site_needs_browser(home.fetched_with) else None
+            # A job board on the home page keeps one page of the budget for itself from the start.
+            on_home = hiring_board.page_board(home_url, home.html) is not None
             await _read_pages(fetcher, plan, results, home_url=home_url, already=len(pages),
-                              page_budget=page_budget, parallel=max(1, parallel), render=render)
+                              page_budget=page_budget - 1 if on_home else page_budget,
+                              parallel=max(1, parallel), render=render,
+                              board_seen=None if on_home else lambda u, p: bool(hiring_board.careers_board(u, p, home_url)))
     except TimeoutError:
         if sitemap_task is not None:
             sitemap_task.cancel()
@@ -204,4 +214,8 @@ async def research(
     domain = registrable_domain(home_url)
     company = extract_company(pages, domain)
     contacts = extract_contacts(pages, domain)
+    # Roles on a hosted job board (off-site on purpose): one board, one fetch of the page budget.
+    board = hiring_board.choose_board(home_url, home.html, plan, results)
+    if board is not None and len(pages) < page_budget:
+        hiring_board.add_openings(company, board, await hiring_board.read_board(fetcher, board, ends))
     return Lead(url=url, index=index, status=None, company=company, contacts=contacts)
