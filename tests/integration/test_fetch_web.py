@@ -147,6 +147,24 @@ async def test_fetch_text_reads_sitemaps_and_counts_errors(make_web):
     assert web.requests >= 3
 
 
+async def test_fetch_text_is_cached_on_disk_but_robots_txt_is_not(make_web):
+    sitemap = "<?xml version='1.0'?><urlset><url><loc>/a</loc></url></urlset>"
+    routes = {"/sitemap.xml": page(sitemap, content_type="application/xml"),
+              "/robots.txt": robots_route(ROBOTS)}
+    with serve(routes) as srv:
+        first = await make_web().fetch_text(srv.url("/sitemap.xml"))
+        again = make_web()  # a new process reads the same disk cache
+        assert await again.fetch_text(srv.url("/sitemap.xml")) == first
+        await again.fetch_text(srv.url("/robots.txt"))
+        await make_web().fetch_text(srv.url("/robots.txt"))
+        assert srv.hits("/sitemap.xml") == 1
+        assert srv.hits("/robots.txt") == 3  # once for the first sitemap read, then once per call
+        assert again.counters.cache_hits == 1
+        uncached = make_web(page_cache=False)
+        await uncached.fetch_text(srv.url("/sitemap.xml"))
+        assert srv.hits("/sitemap.xml") == 2
+
+
 async def test_build_fetcher_uses_settings(settings):
     web = build_fetcher(settings)
     try:

@@ -135,12 +135,24 @@ class WebFetcher:
         """A text resource such as /robots.txt or /sitemap.xml: guarded, polite, and checked
         against robots.txt (except robots.txt itself)."""
         is_robots = urlsplit(url).path == "/robots.txt"
+        self.guard.check_static(url)
+        # robots.txt has its own cache (RobotsPolicy, at most 24 h); other text goes through the
+        # page cache like pages do, so re-runs and evals read sitemaps and job boards from disk.
+        cache = None if is_robots else self.cache
+        if cache is not None:
+            hit = await cache.get(url)
+            if hit is not None:
+                self.counters.cache_hits += 1
+                return hit[0].html
         try:
-            return await self.http.fetch_text(url, hop_check=None if is_robots else self._check_robots)
+            text = await self.http.fetch_text(url, hop_check=None if is_robots else self._check_robots)
         except FetchError as exc:
             self.counters.errors[exc.kind] += 1
             metrics.record_fetch_error(exc.kind)
             raise
+        if cache is not None:
+            await cache.put(Page(url=url, final_url=url, status=200, html=text, content_type="text/plain"))
+        return text
 
     async def aclose(self) -> None:
         await self.http.aclose()
