@@ -13,7 +13,7 @@ from tools.extract.job_boards import JobBoard, Opening, add_openings
 from tools.extract.links import page_kind
 from tools.web.types import Fetcher, Page
 
-__all__ = ["add_openings", "careers_board", "choose_board", "page_board", "read_board"]
+__all__ = ["BoardFinder", "add_openings", "careers_board", "page_board", "read_board"]
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,27 @@ def careers_board(url: str, page: Page, home_url: str) -> JobBoard | None:
     return page_board(final, page.html)
 
 
-def choose_board(home_url: str, home_html: str, plan: list[str],
-                  results: dict[str, Page | None]) -> JobBoard | None:
-    """At most one board per company: the careers pages' (in plan order), else the home page's."""
-    for url in plan:
-        page = results.get(url)
-        if page is not None and (board := careers_board(url, page, home_url)) is not None:
-            return board
-    return page_board(home_url, home_html)
+class BoardFinder:
+    """The company's board over the pages read: its careers pages' (in plan order), else its home
+    page's. Each page is searched once, however often it is asked about."""
+
+    def __init__(self, home_url: str, home_html: str) -> None:
+        self.home_url = home_url
+        self.on_home = page_board(home_url, home_html)
+        self._careers: dict[str, JobBoard | None] = {}
+
+    def on_careers_page(self, url: str, page: Page) -> JobBoard | None:
+        if url not in self._careers:
+            self._careers[url] = careers_board(url, page, self.home_url)
+        return self._careers[url]
+
+    def choose(self, plan: list[str], results: dict[str, Page | None]) -> JobBoard | None:
+        """At most one board per company."""
+        for url in plan:
+            page = results.get(url)
+            if page is not None and (board := self.on_careers_page(url, page)) is not None:
+                return board
+        return self.on_home
 
 
 async def read_board(fetcher: Fetcher, board: JobBoard, ends: float | None) -> list[Opening]:

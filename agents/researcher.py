@@ -187,6 +187,7 @@ async def research(
     pages: dict[str, str] = {home_url: home.html}
     plan: list[str] = []
     results: dict[str, Page | None] = {}
+    boards = hiring_board.BoardFinder(home_url, home.html)
     try:
         async with asyncio.timeout_at(ends):
             sitemap: list[str] = []
@@ -198,11 +199,11 @@ async def research(
             # A site that only shows content in the browser is read in the browser throughout.
             render = True if site_needs_browser(home.fetched_with) else None
             # A job board on the home page keeps one page of the budget for itself from the start.
-            on_home = hiring_board.page_board(home_url, home.html) is not None
+            on_home = boards.on_home is not None
             await _read_pages(fetcher, plan, results, home_url=home_url, already=len(pages),
                               page_budget=page_budget - 1 if on_home else page_budget,
                               parallel=max(1, parallel), render=render,
-                              board_seen=None if on_home else lambda u, p: bool(hiring_board.careers_board(u, p, home_url)))
+                              board_seen=None if on_home else lambda u, p: bool(boards.on_careers_page(u, p)))
     except TimeoutError:
         if sitemap_task is not None:
             sitemap_task.cancel()
@@ -215,7 +216,7 @@ async def research(
     company = extract_company(pages, domain)
     contacts = extract_contacts(pages, domain)
     # Roles on a hosted job board (off-site on purpose): one board, one fetch of the page budget.
-    board = hiring_board.choose_board(home_url, home.html, plan, results)
+    board = boards.choose(plan, results)
     if board is not None and len(pages) < page_budget:
         hiring_board.add_openings(company, board, await hiring_board.read_board(fetcher, board, ends))
     return Lead(url=url, index=index, status=None, company=company, contacts=contacts)

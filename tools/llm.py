@@ -124,7 +124,8 @@ class TokenBudget:
     loaded, and every reservation and charge goes through the database, so the limit holds per
     campaign, not per process. Methods then block on the database: call them off the event loop
     (``structured_call`` does). ``spent_*``, ``exhausted`` and ``used_ratios`` show the campaign's
-    spend as last seen (``refresh`` reads it again); ``usage_by_lead`` only this object's calls.
+    spend as last seen (every reservation and charge reads it again); ``usage_by_lead`` only this
+    object's calls.
 
     The guarantee: ``reserve`` (``structured_call`` runs it before every call) holds the call's
     estimated prompt tokens and their price atomically. A call starts only if spent + held by
@@ -193,11 +194,6 @@ class TokenBudget:
     def usage_by_lead(self) -> dict[str, LeadUsage]:
         with self._lock:
             return {key: LeadUsage(**vars(u)) for key, u in self._by_lead.items()}
-
-    def refresh(self) -> None:
-        """Read the campaign's spend again (other processes' charges); nothing to do in memory."""
-        if self._store is not None:
-            self._seen(self._store.llm_spend(self.campaign_id))
 
     def ensure_available(self, estimated_tokens: int = 0) -> None:
         """Raise ``BudgetExhausted`` when spent, or when ``estimated_tokens`` would not fit. A check

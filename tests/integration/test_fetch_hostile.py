@@ -4,6 +4,7 @@ time and memory and ends in a FetchError whose kind says why; SSRF tricks never 
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import itertools
 import time
@@ -36,18 +37,9 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-async def make_fetcher(settings):
-    fetchers: list[HttpFetcher] = []
-
-    def make(**overrides) -> HttpFetcher:
-        values = {"per_host_delay": 0.0, "fetch_timeout": 2.0, "fetch_retries": 0, **overrides}
-        fetcher = HttpFetcher(settings.model_copy(update=values), backoff_base=0.01)
-        fetchers.append(fetcher)
-        return fetcher
-
-    yield make
-    for fetcher in fetchers:
-        await fetcher.aclose()
+def make_fetcher(make_fetcher):
+    """The shared factory (tests/integration/conftest.py), without retries unless a test asks."""
+    return functools.partial(make_fetcher, fetch_retries=0)
 
 
 async def bounded(call: Awaitable[T], seconds: float) -> T:

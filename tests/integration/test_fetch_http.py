@@ -23,21 +23,6 @@ from tools.web.http import HttpFetcher
 HTML = "<html><body><h1>Acme</h1></body></html>"
 
 
-@pytest.fixture
-async def make_fetcher(settings):
-    fetchers: list[HttpFetcher] = []
-
-    def make(**overrides) -> HttpFetcher:
-        values = {"per_host_delay": 0.0, "fetch_timeout": 2.0, **overrides}
-        fetcher = HttpFetcher(settings.model_copy(update=values), backoff_base=0.01)
-        fetchers.append(fetcher)
-        return fetcher
-
-    yield make
-    for fetcher in fetchers:
-        await fetcher.aclose()
-
-
 async def test_fetches_html_and_decodes_charset(make_fetcher):
     body = "<html><body>Café</body></html>".encode("latin-1")
     with serve({"/": page(body, content_type="text/html; charset=iso-8859-1")}) as srv:  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from tools.extract.instructions import reads_as_instruction
 from tools.extract.links import page_kind
 from tools.extract.people import same_organisation
 from tools.extract.sentences import is_prose, split_sentences
-from tools.extract.visible import tree_text, visible_tree
+from tools.extract.visible import class_words, tree_text, visible_tree
 
 PAGE_TEXT_BUDGET = 20_000
 _KIND_ORDER = {"home": 0, "about": 1, "team": 2, "contact": 3, "careers": 4, "blog": 5, None: 6}
@@ -174,9 +174,7 @@ def _in_banner(node: LexborNode) -> bool:
     """Inside a cookie or consent banner (by the class or id words of an ancestor)."""
     current: LexborNode | None = node
     while current is not None and current.tag not in ("body", "html"):
-        attributes = current.attributes or {}
-        words = set(re.split(r"[\s_-]+", f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()))
-        if words & _BANNER_WORDS:
+        if class_words(current) & _BANNER_WORDS:
             return True
         current = current.parent
     return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tools.extract.domains import registrable_domain
-from tools.extract.visible import node_text
+from tools.extract.visible import class_words, node_text
 
 TITLE_WORDS = re.compile(
     r"\b(ceo|cto|cfo|coo|cmo|cpo|cro|cio|ciso|vp|svp|evp|founder|co-?founder|cofounder|president|chair(man|woman|person)?|"
@@ -114,8 +114,7 @@ def drop_quotes(tree: LexborHTMLParser) -> None:
     doomed: list[LexborNode] = list(tree.css("blockquote, q, [itemtype*='Review']"))
     doomed += [f for f in tree.css("figure") if f.css_first("blockquote") is not None]
     for node in tree.css("[class], [id]"):
-        tokens = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
-        if _QUOTE_WORDS & set(re.split(r"[\s_-]+", tokens)):
+        if _QUOTE_WORDS & class_words(node):
             doomed.append(node)
     for node in list(doomed):
         sibling = node.next
@@ -172,18 +171,13 @@ def is_outsider_title(title: str | None) -> bool:
     return bool(parts) and all(_OUTSIDER_ROLE.fullmatch(p) for p in parts)
 
 
-def _class_words(node: LexborNode) -> set[str]:
-    attributes = node.attributes or {}
-    return set(re.split(r"[\s_-]+", f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()))
-
-
 def _is_label(node: LexborNode) -> bool:
     """A heading-like element that is no h1-h4: role=heading, h5/h6, dt, a "section-title"/"eyebrow" class,
     or a paragraph that is one bold phrase ("<p><strong>Backed by</strong></p>")."""
     tag = node.tag or ""
     if tag in ("h5", "h6", "dt") or (node.attributes or {}).get("role") == "heading":
         return True
-    if _HEADING_LIKE_CLASSES & _class_words(node):
+    if _HEADING_LIKE_CLASSES & class_words(node):
         return True
     children = [c for c in node.iter(include_text=True) if c.is_element_node or (c.text() or "").strip()]
     return tag in ("p", "div") and len(children) == 1 and children[0].tag in ("strong", "b")
@@ -249,7 +243,7 @@ def drop_outsiders(tree: LexborHTMLParser) -> None:
             in_force.append((rank, verdict))
             text_since_heading = False
             continue
-        words = _class_words(node) if node.is_element_node else set()
+        words = class_words(node) if node.is_element_node else set()
         if node.tag in _FRESH_SCOPES or "footer" in words:
             todo.append((node, list(in_force)))
             in_force.clear()

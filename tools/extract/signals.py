@@ -8,6 +8,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from core.models import Signal
 from tools.extract.sentences import is_prose, split_sentences
+from tools.extract.visible import class_words
 
 _FUNDING = re.compile(
     r"\b(raised|raises|raising|closes?d?|secured?|announc\w+)\b[^.]{0,80}?(\$|€|£|USD|EUR)\s?\d[\d.,]*\s?(k|m|mm|bn|b|million|billion)?"
@@ -138,8 +139,7 @@ def careers_sections(tree: LexborHTMLParser) -> list[LexborNode]:
     section headed "Open roles"), outermost only."""
     found: list[LexborNode] = []
     for node in tree.css("section, div, article, aside"):
-        words = set(re.split(r"[\s_-]+", f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}".lower()))
-        if (words & _CAREERS_WORDS or _headed_careers(node)) and not any(_contains(f, node) for f in found):
+        if (class_words(node) & _CAREERS_WORDS or _headed_careers(node)) and not any(_contains(f, node) for f in found):
             found.append(node)
     return found
 

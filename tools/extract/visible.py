@@ -243,6 +243,13 @@ def _tidy(text: str) -> str:
     return "\n".join(lines)
 
 
+def class_words(node: LexborNode) -> set[str]:
+    """The words of an element's class and id ("team-card grid" -> team, card, grid), for telling
+    what a block is (a testimonial, a careers section, a cookie banner)."""
+    attributes = node.attributes or {}
+    return set(re.split(r"[\s_-]+", f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()))
+
+
 def node_text(node: LexborNode) -> str:
     """Text of one element of a cleaned tree, laid out like ``tree_text``."""
     return _render(node)
